@@ -1,0 +1,50 @@
+# OpenDVC — the two commands: `make run` and `make test`. Everything else here serves them.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint unit browser install demo migrate translations bench-search clean chromium
+
+$(STAMP): pyproject.toml constraints.txt
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP) translations
+
+translations: $(STAMP)
+	$(BIN)/python scripts/compile_translations.py
+
+migrate: install
+	mkdir -p var
+	DEBUG=1 $(BIN)/python manage.py migrate --noinput -v0
+
+demo: migrate
+	DEBUG=1 $(BIN)/python manage.py load_demo
+	DEBUG=1 $(BIN)/python manage.py create_demo_users
+
+run: demo
+	@echo "OpenDVC on http://127.0.0.1:$(PORT)/  (Ctrl+C to stop)"
+	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+lint: install
+	$(BIN)/ruff check src bench scripts conftest.py manage.py
+	$(BIN)/ruff format --check src bench scripts conftest.py manage.py
+
+chromium:
+	@bash scripts/ensure-chromium
+
+# Unit, API and browser tests in one run (browser tests are ordered last by pytest-django).
+test: lint chromium
+	$(BIN)/python -m pytest
+
+bench-search: install
+	$(BIN)/python bench/search.py $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,0 +1,5 @@
+"""OpenDVC: an open-source national public-service portal."""
+
+from .celery import app as celery_app
+
+__all__ = ["celery_app"]

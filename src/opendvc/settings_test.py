@@ -1,0 +1,15 @@
+"""Settings for the test suite: production settings (DEBUG off) with a throwaway key and test hosts."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-0123456789")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+os.environ.setdefault("TESTING", "1")
+os.environ.pop("REDIS_URL", None)
+
+from opendvc.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Browser tests talk to the live server over plain http://localhost.
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = False
+SECURE_HSTS_SECONDS = 0
