@@ -30,9 +30,17 @@ class SearchResult:
 
 
 def _recall_words(parsed: ParsedQuery, vocab) -> list[str]:
-    words = sorted({t for v in parsed.variants for t in v if t in vocab})
-    rare = [w for w in words if not vocab.is_common(w)]
-    return rare or words
+    """Words to find candidates by: each variant's rare words, or all its words when none is rare.
+
+    Common words ("đăng ký", "cấp") would make the database rank most of the catalogue; the ranker still
+    weighs them. Variants are alternatives, so each contributes its own words.
+    """
+    words: set[str] = set()
+    for variant in parsed.variants:
+        known = [t for t in variant if t in vocab]
+        rare = [t for t in known if not vocab.is_common(t)]
+        words.update(rare or known)
+    return sorted(words)
 
 
 def search_procedures(

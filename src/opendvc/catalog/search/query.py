@@ -63,7 +63,7 @@ def parse(text: str, vocabulary: Vocabulary, *, suggest: bool = False) -> Parsed
     raw = search_tokens(text)
     prefix = None
     still_typing_last_word = text == text.rstrip()
-    if suggest and raw and still_typing_last_word and raw[-1] not in vocabulary:
+    if suggest and raw and still_typing_last_word:
         prefix = raw.pop()
     tokens = _without_function_words(raw) if raw else []
     corrections = {}

@@ -18,8 +18,15 @@ def procedure_record(name: str = "Thủ tục thử nghiệm", **overrides) -> d
         "agency_kinds": ["ubnd-xa"],
         "channels": ["online", "counter"],
         "steps": [{"vi": "Nộp hồ sơ.", "en": "Submit the dossier."}],
-        "documents": [{"name": {"vi": "Tờ khai", "en": "Form"}, "kind": "original", "copies": 1,
-                       "template": None, "optional": False}],
+        "documents": [
+            {
+                "name": {"vi": "Tờ khai", "en": "Form"},
+                "kind": "original",
+                "copies": 1,
+                "template": None,
+                "optional": False,
+            }
+        ],
         "processing_time": {"amount": 3, "unit": "working_days", "note": None},
         "fees": [{"amount": 0, "description": {"vi": "Miễn lệ phí", "en": "Free"}}],
         "result": {"vi": "Giấy xác nhận", "en": "Certificate"},

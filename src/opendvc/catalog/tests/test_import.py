@@ -22,14 +22,20 @@ def test_import_creates_a_procedure_with_its_steps_documents_fees_and_agency_kin
     import_catalogue({"procedures": [record]})
     procedure = Procedure.objects.get(code=record["code"])
     assert procedure.name_vi == "Đăng ký thử nghiệm"
-    assert procedure.steps.count() == 1 and procedure.documents.count() == 1 and procedure.fees.get().amount == 0
+    assert (
+        procedure.steps.count() == 1 and procedure.documents.count() == 1 and procedure.fees.get().amount == 0
+    )
     assert sorted(procedure.agency_kinds.values_list("slug", flat=True)) == ["cong-an-xa", "ubnd-xa"]
 
 
 def test_a_file_with_one_bad_row_imports_nothing_and_names_every_problem_by_row_and_column():
     good = procedure_record("Tốt")
-    bad = procedure_record("Xấu", online_level="level-4", field="NO-SUCH", documents=[
-        {"name": {"vi": "Tờ khai"}, "kind": "photocopy", "copies": 0}])
+    bad = procedure_record(
+        "Xấu",
+        online_level="level-4",
+        field="NO-SUCH",
+        documents=[{"name": {"vi": "Tờ khai"}, "kind": "photocopy", "copies": 0}],
+    )
     found = problems_of({"procedures": [good, bad]})
     row = f"procedures #2 ({bad['code']})"
     assert (row, "online_level") in found
@@ -50,21 +56,53 @@ def test_unknown_keys_duplicate_codes_and_missing_vietnamese_names_are_reported(
 
 
 def test_life_event_must_refer_to_known_procedures():
-    found = problems_of({"life_events": [{"slug": "thu-nghiem", "name": {"vi": "Thử"}, "audience": "citizen",
-                                          "procedures": ["9.999999"]}]})
+    found = problems_of(
+        {
+            "life_events": [
+                {
+                    "slug": "thu-nghiem",
+                    "name": {"vi": "Thử"},
+                    "audience": "citizen",
+                    "procedures": ["9.999999"],
+                }
+            ]
+        }
+    )
     assert found == [("life_events #1 (thu-nghiem)", "procedures[0]")]
     assert not LifeEvent.objects.filter(slug="thu-nghiem").exists()
 
 
 def test_commune_police_must_name_the_commune_it_serves():
-    found = problems_of({"agencies": [{"code": "000.01.99.H26", "name": {"vi": "Công an phường Thử"},
-                                       "level": "commune", "kind": "cong-an-xa", "parent": "000.00.00.H26"}]})
+    found = problems_of(
+        {
+            "agencies": [
+                {
+                    "code": "000.01.99.H26",
+                    "name": {"vi": "Công an phường Thử"},
+                    "level": "commune",
+                    "kind": "cong-an-xa",
+                    "parent": "000.00.00.H26",
+                }
+            ]
+        }
+    )
     assert ("agencies #1 (000.01.99.H26)", "commune") in found
 
 
 def test_agency_kind_must_match_the_agency_level():
-    found = problems_of({"agencies": [{"code": "000.98.00.H26", "name": {"vi": "Sở Thử"}, "level": "commune",
-                                       "kind": "so-tu-phap", "parent": "000.00.00.H26"}]})
+    found = problems_of(
+        {
+            "agencies": [
+                {
+                    "code": "000.98.00.H26",
+                    "name": {"vi": "Sở Thử"},
+                    "level": "commune",
+                    "kind": "so-tu-phap",
+                    "parent": "000.00.00.H26",
+                }
+            ]
+        }
+    )
     assert ("agencies #1 (000.98.00.H26)", "kind") in found
 
 
@@ -82,7 +120,9 @@ def test_text_is_stored_in_nfc_whatever_form_the_file_uses():
 
     record = procedure_record(unicodedata.normalize("NFD", "Đăng ký hộ tịch thử"))
     import_catalogue(read_json(json.dumps({"procedures": [record]})))
-    assert Procedure.objects.get(code=record["code"]).name_vi == unicodedata.normalize("NFC", "Đăng ký hộ tịch thử")
+    assert Procedure.objects.get(code=record["code"]).name_vi == unicodedata.normalize(
+        "NFC", "Đăng ký hộ tịch thử"
+    )
 
 
 def test_csv_problems_are_reported_by_line_and_csv_column():
@@ -93,8 +133,11 @@ def test_csv_problems_are_reported_by_line_and_csv_column():
 
 
 def test_export_then_import_as_csv_reproduces_the_procedures():
-    record = procedure_record("Khứ hồi CSV", keywords=["khứ hồi", "round trip"],
-                              fees=[{"amount": None, "description": {"vi": "Theo từng trường hợp", "en": "Varies"}}])
+    record = procedure_record(
+        "Khứ hồi CSV",
+        keywords=["khứ hồi", "round trip"],
+        fees=[{"amount": None, "description": {"vi": "Theo từng trường hợp", "en": "Varies"}}],
+    )
     import_catalogue({"procedures": [record]})
     exported = [p for p in export_catalogue()["procedures"] if p["code"] == record["code"]]
     Procedure.objects.filter(code=record["code"]).delete()

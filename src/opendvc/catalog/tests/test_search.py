@@ -41,8 +41,10 @@ def test_the_exact_phrase_ranks_above_the_same_words_scattered():
 
 
 def test_abolished_procedures_are_never_found():
-    active, abolished = make(procedure_record("Đăng ký khinh khí cầu"),
-                             procedure_record("Đăng ký khinh khí cầu cũ", status="abolished"))
+    active, abolished = make(
+        procedure_record("Đăng ký khinh khí cầu"),
+        procedure_record("Đăng ký khinh khí cầu cũ", status="abolished"),
+    )
     assert codes("khinh khí cầu") == [active]
 
 
