@@ -1,4 +1,4 @@
-"""Ranking behaviour on small hand-built catalogues (the demo catalogue is searched in test_search_quality)."""
+"""Ranking behaviour on small hand-built catalogues (test_search_quality searches the demo catalogue)."""
 
 import unicodedata
 
@@ -33,7 +33,7 @@ def test_a_name_match_ranks_above_a_match_in_the_body_only():
 
 
 def test_the_exact_phrase_ranks_above_the_same_words_scattered():
-    scattered, phrase = make(
+    _scattered, phrase = make(
         procedure_record("Xác nhận trạng thái hồ sơ ngầm và cấp lại bản đồ"),
         procedure_record("Cấp lại bản đồ trạng thái ngầm"),
     )
@@ -41,7 +41,7 @@ def test_the_exact_phrase_ranks_above_the_same_words_scattered():
 
 
 def test_abolished_procedures_are_never_found():
-    active, abolished = make(
+    active, _abolished = make(
         procedure_record("Đăng ký khinh khí cầu"),
         procedure_record("Đăng ký khinh khí cầu cũ", status="abolished"),
     )
