@@ -198,6 +198,11 @@ class AgencyChoice:
     commune: Agency | None  # the chosen commune
     performing: list[Agency]  # the agencies that perform it for the choice made so far
 
+    @property
+    def complete(self) -> bool:
+        """A province is chosen, and a commune too when the procedure is done at commune level."""
+        return bool(self.province and self.performing and (self.commune or not self.communes))
+
 
 def agency_choice(procedure: Procedure, *, province: str = "", commune: str = "") -> AgencyChoice:
     kinds = list(procedure.agency_kinds.all())
