@@ -71,20 +71,23 @@ LOCALITIES = [
 ]
 
 
-def configure(database: str) -> str:
+def configure(database: str, *, fresh: bool) -> str:
     if database == "sqlite":
         path = ROOT / "var" / "bench.sqlite3"
         path.parent.mkdir(exist_ok=True)
         for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
+            if fresh:
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
         url = f"sqlite:///{path}"
     else:
         import psycopg
 
         base = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
         with psycopg.connect(base, autocommit=True) as conn:
-            conn.execute("DROP DATABASE IF EXISTS opendvc_bench")
-            conn.execute("CREATE DATABASE opendvc_bench")
+            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = 'opendvc_bench'").fetchone()
+            if fresh or not exists:
+                conn.execute("DROP DATABASE IF EXISTS opendvc_bench")
+                conn.execute("CREATE DATABASE opendvc_bench")
         url = base.rsplit("/", 1)[0] + "/opendvc_bench"
     os.environ.update(DATABASE_URL=url, DEBUG="1", DJANGO_SETTINGS_MODULE="opendvc.settings")
     os.environ.pop("REDIS_URL", None)
@@ -203,8 +206,11 @@ def main():
         default=200,
         help="queries for the naive scan (it is slow; its figures are per query)",
     )
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep a benchmark database that already holds the records"
+    )
     args = parser.parse_args()
-    configure(args.database)
+    configure(args.database, fresh=not args.reuse)
 
     from django.core.management import call_command
     from django.db import connection
@@ -215,9 +221,12 @@ def main():
     from opendvc.catalog.selectors import find_procedures
 
     call_command("migrate", verbosity=0)
-    call_command("load_demo", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
     rng = random.Random(766)
-    seconds = generate(args.records, rng)
+    if args.reuse and Procedure.objects.filter(code__startswith="8.").count() >= args.records:
+        seconds = 0.0
+    else:
+        call_command("load_demo", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
+        seconds = generate(args.records, rng)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")

@@ -396,14 +396,16 @@ class LifeEventProcedure(models.Model):
 class ProcedureSearchEntry(models.Model):
     """Search keys of one procedure (see core.text.search_key), kept by catalog.search.index.
 
-    On SQLite an FTS5 table mirrors it through triggers; on PostgreSQL a stored, weighted tsvector column
-    and a trigram index are added to it by migration 0002. Neither is declared here: only the search
+    On SQLite an FTS5 table mirrors it through triggers (migration 0002). On PostgreSQL a stored, weighted
+    tsvector column and a trigram index are added to it (0002), and a narrow recall table
+    `catalog_search_title` is kept from it by trigger (0004). None is declared here: only the search
     backends use them.
     """
 
     procedure = models.OneToOneField(
         Procedure, on_delete=models.CASCADE, primary_key=True, related_name="search_entry"
     )
+    active = models.BooleanField(default=True)  # the procedure's status, so unfiltered searches need no join
     name = models.TextField()
     keywords = models.TextField(blank=True)
     body = models.TextField(blank=True)

@@ -68,8 +68,28 @@ class ProcedureFilters:
         return any((self.audience, self.level, self.agency, self.field, self.event))
 
 
+# What a list item shows (catalog/_procedure_item.html, the API summary): long texts stay unread.
+LIST_COLUMNS = [
+    "code",
+    "name_vi",
+    "name_en",
+    "online_level",
+    "for_citizens",
+    "for_businesses",
+    "status",
+    "field__code",
+    "field__name_vi",
+    "field__name_en",
+]
+
+
 def procedure_list_queryset() -> QuerySet:
-    return Procedure.objects.active().select_related("field").prefetch_related("agency_kinds")
+    return (
+        Procedure.objects.active()
+        .select_related("field")
+        .only(*LIST_COLUMNS)
+        .prefetch_related("agency_kinds")
+    )
 
 
 @dataclass
@@ -93,7 +113,7 @@ def find_procedures(
     scope = filters.apply(Procedure.objects.active()).distinct()
     corrections = {}
     if query.strip():
-        result = search_procedures(query, scope=scope)
+        result = search_procedures(query, scope=scope if filters.active else None)
         corrections = result.corrections
         count = len(result.ids)
         pages = max(1, -(-count // page_size))
@@ -113,9 +133,8 @@ def find_procedures(
 
 def suggest_procedures(query: str, *, audience: str = "", limit: int = 6) -> list[Procedure]:
     """Procedures for the suggestion list under the search box, while the user is still typing."""
-    scope = ProcedureFilters(audience=audience if audience in Audience.values else "").apply(
-        Procedure.objects.all()
-    )
+    known = audience in Audience.values
+    scope = ProcedureFilters(audience=audience).apply(Procedure.objects.all()) if known else None
     ids = search_procedures(query, scope=scope, suggest=True).ids[:limit]
     by_id = Procedure.objects.in_bulk(ids)
     return [by_id[i] for i in ids if i in by_id]

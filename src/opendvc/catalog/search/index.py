@@ -30,6 +30,7 @@ def entry_for(procedure: Procedure) -> ProcedureSearchEntry:
     ]
     return ProcedureSearchEntry(
         procedure_id=procedure.pk,
+        active=procedure.is_active,
         name="\n".join(search_key(n) for n in names if n),
         keywords="\n".join(search_key(k) for k in procedure.keyword_list),
         body=" ".join(search_key(b) for b in body if b),

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from opendvc.catalog.search import backends
 from opendvc.catalog.search.index import current_version
 
+COMMON_AT_LEAST = 1000  # below this a word is cheap to recall by, however large its share
 _lock = threading.Lock()
 _cache: dict[str, "Vocabulary"] = {}
 
@@ -55,8 +56,10 @@ class Vocabulary:
         return math.log(1 + (self.documents + 1) / (1 + self.frequency.get(word, 0)))
 
     def is_common(self, word: str) -> bool:
-        """Found in more than a tenth of the procedures: useless to find candidates, useful to rank them."""
-        return self.frequency.get(word, 0) * 10 > self.documents
+        """Found in more than a tenth of the procedures, and in many: useless to find candidates (the engine
+        would score most of the catalogue), still useful to rank them."""
+        count = self.frequency.get(word, 0)
+        return count * 10 > self.documents and count > COMMON_AT_LEAST
 
     def correct(self, word: str) -> str | None:
         """The known word one edit away (insert, delete, substitute, swap) that most procedures use."""
