@@ -184,5 +184,5 @@ LOGGING = {
 }
 
 # Catalogue search: how many candidates the database returns for re-ranking (see catalog/search).
-SEARCH_CANDIDATES = int(os.environ.get("SEARCH_CANDIDATES", "100"))
+SEARCH_CANDIDATES = int(os.environ.get("SEARCH_CANDIDATES", "60"))
 SEARCH_MAX_QUERY_LENGTH = 200

@@ -32,14 +32,25 @@ class SearchResult:
 BODY_RECALL_BELOW = 20
 
 
-def _recall(parsed: ParsedQuery, vocab, scope: QuerySet, limit: int) -> list:
+# The engine reads the whole list of procedures of every word it is asked for: asking only for the
+# rarest few keeps recall just as selective and skips the long lists ("giấy", "cấp", "đăng ký").
+RAREST_FOR_ALL = 3
+RAREST_FOR_ANY = 4
+
+
+def _rarest(words, vocab, count: int) -> list[str]:
+    return sorted(sorted(set(words), key=lambda w: (vocab.frequency.get(w, 0), w))[:count])
+
+
+def _recall(parsed: ParsedQuery, vocab, scope: QuerySet | None, limit: int) -> list:
     """Candidates in stages (see backends.py); each later stage runs only when the earlier found too few."""
     backend = backends.active()
-    groups = [sorted({t for t in variant if t in vocab}) for variant in parsed.variants]
-    groups = [g for g in dict.fromkeys(tuple(g) for g in groups) if g]
+    known = [[t for t in variant if t in vocab] for variant in parsed.variants]
+    groups = [list(g) for g in dict.fromkeys(tuple(_rarest(k, vocab, RAREST_FOR_ALL)) for k in known) if g]
     found = backend.title_matches(groups, scope, limit) if groups else []
-    # Each variant's rare words, or all its words when none is rare.
-    words = sorted({t for g in groups for t in ([w for w in g if not vocab.is_common(w)] or g)})
+    # Each variant's rare words, or all its words when none is rare; the rarest of them.
+    pool = {t for k in known for t in ([w for w in k if not vocab.is_common(w)] or k)}
+    words = _rarest(pool, vocab, RAREST_FOR_ANY)
     for body, wanted in ((False, limit), (True, BODY_RECALL_BELOW)):
         if words and len(found) < wanted:
             seen = {c.procedure_id for c in found}
