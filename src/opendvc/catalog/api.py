@@ -88,6 +88,9 @@ class ProcedureList(Schema):
     page_size: int
     items: list[ProcedureSummary]
     corrections: dict[str, str] = SchemaField(description="words of the query read as other words (typos)")
+    exhaustive: bool = SchemaField(
+        description="false when a search returned its best `count` matches and more procedures may match"
+    )
 
 
 class ProcedureQuery(Schema):
@@ -199,6 +202,7 @@ def list_procedures(request, params: Query[ProcedureQuery]):
             "page_size": result.page_size,
             "items": [ProcedureSummary.from_procedure(p, request) for p in result.items],
             "corrections": result.corrections,
+            "exhaustive": result.exhaustive,
         }
 
 
@@ -274,12 +278,9 @@ def list_agencies(request, parent: str = "", level: str = "", tree: bool = True,
             fields={"parent": [f"no agency has the code “{parent}”"]},
         )
     with language(request, lang):
-        agencies = list(selectors.agencies(parent=parent, level=level))
         if parent or level or not tree:
-            return [_agency_out(a) for a in agencies]
-        children: dict[int | None, list[Agency]] = {}
-        for a in agencies:
-            children.setdefault(a.parent_id, []).append(a)
+            return [_agency_out(a) for a in selectors.agencies(parent=parent, level=level)]
+        children = selectors.agency_children()
 
         def build(a: Agency) -> dict:
             return _agency_out(a, [build(c) for c in children.get(a.pk, [])])

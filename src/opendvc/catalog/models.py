@@ -6,7 +6,7 @@ Texts people read are stored in Vietnamese (`*_vi`, required) and English (`*_en
 
 from django.db import models
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -250,6 +250,20 @@ class Procedure(models.Model):
     @property
     def conditions(self):
         return translated(self, "conditions")
+
+    @property
+    def processing_time_text(self) -> str:
+        """ "5 ngày làm việc" / "1 working day": the number with its unit, singular or plural."""
+        n = self.processing_time
+        if n is None:
+            return ""
+        forms = {
+            TimeUnit.WORKING_DAYS: ngettext("%(n)d ngày làm việc", "%(n)d ngày làm việc", n),
+            TimeUnit.DAYS: ngettext("%(n)d ngày", "%(n)d ngày", n),
+            TimeUnit.HOURS: ngettext("%(n)d giờ làm việc", "%(n)d giờ làm việc", n),
+            TimeUnit.MONTHS: ngettext("%(n)d tháng", "%(n)d tháng", n),
+        }
+        return forms[self.processing_time_unit] % {"n": n}
 
     @property
     def processing_time_note(self):

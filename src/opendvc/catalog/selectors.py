@@ -100,6 +100,7 @@ class ProcedurePage:
     page_size: int
     pages: int
     corrections: dict[str, str]
+    exhaustive: bool = True  # False: a search found its best `count` of possibly more matches
 
 
 def find_procedures(
@@ -112,9 +113,11 @@ def find_procedures(
         raise DomainError("Unknown filter value.", code="invalid_filter", fields=problems)
     scope = filters.apply(Procedure.objects.active()).distinct()
     corrections = {}
+    exhaustive = True
     if query.strip():
         result = search_procedures(query, scope=scope if filters.active else None)
         corrections = result.corrections
+        exhaustive = result.exhaustive
         count = len(result.ids)
         pages = max(1, -(-count // page_size))
         page_ids = result.ids[(page - 1) * page_size : page * page_size]
@@ -127,7 +130,13 @@ def find_procedures(
         count, pages = paginator.count, paginator.num_pages
         items = list(paginator.get_page(page).object_list) if page <= pages else []
     return ProcedurePage(
-        items=items, count=count, page=page, page_size=page_size, pages=pages, corrections=corrections
+        items=items,
+        count=count,
+        page=page,
+        page_size=page_size,
+        pages=pages,
+        corrections=corrections,
+        exhaustive=exhaustive,
     )
 
 
@@ -152,8 +161,9 @@ def get_procedure(code: str) -> Procedure:
     return procedure
 
 
-def popular_procedures(limit: int = 8) -> list[Procedure]:
-    return list(procedure_list_queryset().order_by("-popularity", "code")[:limit])
+def popular_procedures(limit: int = 8, *, audience: str = "") -> list[Procedure]:
+    queryset = ProcedureFilters(audience=audience).apply(procedure_list_queryset())
+    return list(queryset.order_by("-popularity", "code")[:limit])
 
 
 def life_events(audience: str | None = None) -> QuerySet:
@@ -200,6 +210,15 @@ def agencies(*, parent: str = "", level: str = "") -> QuerySet:
     if level:
         queryset = queryset.filter(level=level)
     return queryset
+
+
+def agency_children(queryset: QuerySet | None = None) -> dict[int | None, list[Agency]]:
+    """Agencies by the id of their parent (None for the roots), each list ordered by name: the tree in
+    one query."""
+    children: dict[int | None, list[Agency]] = {}
+    for agency in (queryset if queryset is not None else agencies()).order_by("name_vi"):
+        children.setdefault(agency.parent_id, []).append(agency)
+    return children
 
 
 def provinces() -> QuerySet:

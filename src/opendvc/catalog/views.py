@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from opendvc.catalog import selectors
-from opendvc.catalog.models import Audience, OnlineLevel
+from opendvc.catalog.models import AgencyLevel, Audience, OnlineLevel
 from opendvc.catalog.services import record_view
 from opendvc.core.errors import NotFound
 
@@ -54,9 +54,18 @@ def audience_page(request, audience: str):
             "audience": audience,
             "title": _("Công dân") if audience == Audience.CITIZEN else _("Doanh nghiệp"),
             "events": selectors.life_events(audience),
-            "popular": [p for p in selectors.popular_procedures(40) if audience in p.audiences][:8],
+            "popular": selectors.popular_procedures(audience=audience),
         },
     )
+
+
+def _agency_outside_options(code: str):
+    """The chosen agency when the filter's options (ministries and provinces) do not list it: a department
+    or commune chosen on an agency page. Without it the form would drop the filter on the next search."""
+    if not code:
+        return None
+    agency = selectors.get_agency(code)
+    return agency if agency.level != AgencyLevel.CENTRAL and agency.parent_id else None
 
 
 def _procedure_list(request, *, online_only: bool, title: str):
@@ -91,6 +100,7 @@ def _procedure_list(request, *, online_only: bool, title: str):
         "fields": selectors.fields(),
         "provinces": selectors.provinces(),
         "central_agencies": selectors.agencies(level="central"),
+        "other_agency": _agency_outside_options(filters.agency),
         "events": selectors.life_events(),
         "audiences": Audience.choices,
         "levels": [c for c in OnlineLevel.choices if not online_only or c[0] in ONLINE_LEVELS],
@@ -171,10 +181,7 @@ def life_event_detail(request, slug: str):
 
 @require_GET
 def agency_directory(request):
-    agencies = list(selectors.agencies().order_by("name_vi"))
-    children: dict[int | None, list] = {}
-    for agency in agencies:
-        children.setdefault(agency.parent_id, []).append(agency)
+    children = selectors.agency_children()
     central = [a for a in children.get(None, []) if a.level == "central"]
     provinces = [a for a in children.get(None, []) if a.level == "province"]
     return render(

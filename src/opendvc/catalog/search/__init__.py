@@ -22,6 +22,7 @@ __all__ = ["SearchResult", "search_procedures"]
 class SearchResult:
     ids: list[int]
     query: ParsedQuery
+    exhaustive: bool = True  # False when the candidate limit was reached: more procedures may match
 
     @property
     def corrections(self) -> dict[str, str]:
@@ -71,5 +72,6 @@ def search_procedures(
     parsed = parse(text, vocab, suggest=suggest)
     if not parsed.variants:
         return SearchResult(ids=[], query=parsed)
-    ranked = rank(parsed, _recall(parsed, vocab, scope, limit), vocab)
-    return SearchResult(ids=[pid for pid, _ in ranked], query=parsed)
+    candidates = _recall(parsed, vocab, scope, limit)
+    ranked = rank(parsed, candidates, vocab)
+    return SearchResult(ids=[pid for pid, _ in ranked], query=parsed, exhaustive=len(candidates) < limit)

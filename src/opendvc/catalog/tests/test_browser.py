@@ -86,3 +86,29 @@ def test_keyboard_users_can_skip_to_the_content(page):
     expect(skip).to_be_focused()
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"#main$"))
+
+
+def test_find_an_agency_in_the_directory_and_its_procedures(page):
+    page.goto("/")
+    page.get_by_role("navigation", name="Điều hướng chính").get_by_role("link", name="Cơ quan").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Danh bạ cơ quan thực hiện")
+    page.get_by_text("Ủy ban nhân dân thành phố Hà Nội").first.click()  # opens the province
+    page.get_by_role("link", name="Ủy ban nhân dân phường Hoàn Kiếm").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ủy ban nhân dân phường Hoàn Kiếm")
+    expect(page.get_by_text("126 Hàng Trống")).to_be_visible()
+    page.get_by_role("link", name="Xem tất cả").click()
+    expect(page.get_by_label("Cơ quan")).to_have_value("000.00.20.H26")
+    page.get_by_label("Từ khóa").fill("khai sinh")
+    page.get_by_label("Từ khóa").press("Enter")
+    page.get_by_role("link", name="Đăng ký khai sinh", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Đăng ký khai sinh")
+
+
+def test_business_page_search_finds_only_business_procedures(page):
+    page.goto("/doanh-nghiep/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Dịch vụ công dành cho doanh nghiệp")
+    page.get_by_role("searchbox", name="Tìm thủ tục hành chính, dịch vụ công").fill("mo cong ty")
+    page.get_by_role("button", name="Tìm kiếm").click()
+    expect(page).to_have_url(re.compile(r"audience=business"))
+    expect(page.get_by_label("Đối tượng")).to_have_value("business")
+    expect(page.locator(".result").first).to_contain_text("công ty")
