@@ -23,8 +23,7 @@ SQLITE_FORWARD = [
 
 POSTGRES_FORWARD = [
     """CREATE TABLE catalog_search_title (
-        procedure_id bigint PRIMARY KEY
-            REFERENCES catalog_proceduresearchentry (procedure_id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+        procedure_id bigint PRIMARY KEY,
         active boolean NOT NULL,
         name_length integer NOT NULL,
         title tsvector NOT NULL)""",
@@ -42,12 +41,29 @@ POSTGRES_FORWARD = [
     END $$""",
     """CREATE TRIGGER catalog_search_title_sync AFTER INSERT OR UPDATE ON catalog_proceduresearchentry
         FOR EACH ROW EXECUTE FUNCTION catalog_search_title_sync()""",
+    # No foreign key: Django's flush truncates its own tables, which a referencing table would block.
+    """CREATE FUNCTION catalog_search_title_forget() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP = 'TRUNCATE' THEN
+            TRUNCATE catalog_search_title;
+        ELSE
+            DELETE FROM catalog_search_title WHERE procedure_id = OLD.procedure_id;
+        END IF;
+        RETURN NULL;
+    END $$""",
+    """CREATE TRIGGER catalog_search_title_delete AFTER DELETE ON catalog_proceduresearchentry
+        FOR EACH ROW EXECUTE FUNCTION catalog_search_title_forget()""",
+    """CREATE TRIGGER catalog_search_title_truncate AFTER TRUNCATE ON catalog_proceduresearchentry
+        FOR EACH STATEMENT EXECUTE FUNCTION catalog_search_title_forget()""",
     """INSERT INTO catalog_search_title (procedure_id, active, name_length, title)
         SELECT procedure_id, active, length(name),
                setweight(to_tsvector('simple', name), 'A') || setweight(to_tsvector('simple', keywords), 'B')
         FROM catalog_proceduresearchentry""",
 ]
 POSTGRES_BACKWARD = [
+    "DROP TRIGGER IF EXISTS catalog_search_title_truncate ON catalog_proceduresearchentry",
+    "DROP TRIGGER IF EXISTS catalog_search_title_delete ON catalog_proceduresearchentry",
+    "DROP FUNCTION IF EXISTS catalog_search_title_forget()",
     "DROP TRIGGER IF EXISTS catalog_search_title_sync ON catalog_proceduresearchentry",
     "DROP FUNCTION IF EXISTS catalog_search_title_sync()",
     "DROP TABLE IF EXISTS catalog_search_title",
