@@ -155,7 +155,10 @@ def submit_dossier(request, code: str):
     choice = selectors.agency_choice(
         procedure, province=request.GET.get("province", ""), commune=request.GET.get("commune", "")
     )
-    return render(request, "catalog/submit.html", {"procedure": procedure, "choice": choice})
+    context = {"procedure": procedure, "choice": choice, "on_submit_page": True}
+    if request.htmx and request.htmx.target == "agency-chooser":
+        return render(request, "catalog/_agency_chooser.html", context)
+    return render(request, "catalog/submit.html", context)
 
 
 @require_GET

@@ -58,6 +58,11 @@ def test_choose_the_agency_on_a_procedure_page(page):
     page.get_by_role("link", name="Nộp hồ sơ tại cơ quan đã chọn").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Nộp hồ sơ: Đăng ký khai sinh")
     expect(page.get_by_label("Xã, phường")).to_have_value("000.00.20.H26")
+    page.get_by_label("Xã, phường").select_option(label="Ủy ban nhân dân phường Ba Đình")
+    expect(page.locator(".agency-card").filter(has_text="Ủy ban nhân dân phường Ba Đình")).to_contain_text(
+        "Địa chỉ"
+    )
+    expect(page.get_by_role("link", name="Nộp hồ sơ tại cơ quan đã chọn")).to_have_count(0)
 
 
 def test_follow_a_life_event(page):
