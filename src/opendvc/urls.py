@@ -1,3 +1,5 @@
+from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
@@ -13,6 +15,11 @@ urlpatterns = [
     path("quan-tri/", admin.site.urls),
     path("", include("opendvc.catalog.urls")),
 ]
+
+if settings.DEBUG:
+    # `make run` serves uploaded files (blank forms) itself; production serves MEDIA_ROOT from the web
+    # server or object storage (docs/operations.md).
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 handler404 = "opendvc.core.views.page_not_found"
 handler500 = "opendvc.core.views.server_error"

@@ -238,8 +238,13 @@ def _replace_documents(procedure: Procedure, documents: list[dict], source_dir: 
     for position, (row, template) in enumerate(zip(rows, templates, strict=True), start=1):
         document = RequiredDocument(procedure=procedure, position=position, **row)
         if template and source_dir:
+            # One stable name per procedure and form: storage would otherwise add a random suffix to a
+            # name already taken, and the next import would see a different file and replace it again.
+            name = f"{procedure.code}/{template}"
+            field = RequiredDocument._meta.get_field("template")
+            field.storage.delete(field.generate_filename(document, name))
             with (source_dir / "forms" / template).open("rb") as handle:
-                document.template.save(template, File(handle), save=False)
+                document.template.save(name, File(handle), save=False)
         document.save()
     return True
 

@@ -165,3 +165,32 @@ def test_agency_tree_records_province_for_departments_and_communes():
     police = Agency.objects.filter(kind__slug="cong-an-xa", province__code="000.00.00.H26").first()
     assert ward is not None and ward.commune_id == ward.pk
     assert police.commune.kind.slug == "ubnd-xa"
+
+
+def test_blank_forms_are_imported_once_and_linked_from_the_procedure_page(tmp_path, settings, client):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    (tmp_path / "forms").mkdir()
+    (tmp_path / "forms" / "to-khai.pdf").write_bytes(b"%PDF-1.4 blank form\n%%EOF\n")
+    record = procedure_record("Đăng ký có mẫu tờ khai")
+    record["documents"][0]["template"] = "to-khai.pdf"
+    data = json.dumps({"procedures": [record]})
+    import_catalogue(read_json(data), source_dir=tmp_path)
+    again = import_catalogue(read_json(data), source_dir=tmp_path)
+    assert again.counts["procedures"]["unchanged"] == 1
+    document = Procedure.objects.get(code=record["code"]).documents.get()
+    assert document.template.read() == b"%PDF-1.4 blank form\n%%EOF\n"
+    assert list((tmp_path / "media" / "forms" / record["code"]).iterdir()) == [
+        tmp_path / "media" / "forms" / record["code"] / "to-khai.pdf"
+    ]
+    html = client.get(f"/thu-tuc/{record['code']}/").content.decode()
+    assert f'href="/media/forms/{record["code"]}/to-khai.pdf"' in html and "Tải mẫu" in html
+
+
+def test_a_missing_blank_form_file_is_a_problem_of_its_row(tmp_path):
+    record = procedure_record("Thiếu mẫu")
+    record["documents"][0]["template"] = "khong-co.pdf"
+    with pytest.raises(CatalogueImportError) as caught:
+        import_catalogue({"procedures": [record]}, source_dir=tmp_path)
+    assert [(p.row, p.column) for p in caught.value.problems] == [
+        (f"procedures #1 ({record['code']})", "documents[0].template")
+    ]
