@@ -18,3 +18,8 @@ SECURE_HSTS_SECONDS = 0
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - WhiteNoise warns when it is missing
 # Imported blank forms go to a scratch directory, not the developer's var/media.
 MEDIA_ROOT = Path(tempfile.gettempdir()) / "opendvc-test-media"
+# Browser tests type "PASSED" in the captcha box; unit tests check captcha refusals the same way.
+CAPTCHA_TEST_MODE = True
+# The test CA lives in a scratch directory made by the test session.
+PKI_TEST_CA_DIR = Path(tempfile.gettempdir()) / "opendvc-test-pki"
+RATELIMIT_USE_CACHE = "default"

@@ -1,0 +1,54 @@
+"""Rate limits (django-ratelimit, kept in the cache: Redis in production) with a time to tell people.
+
+`enforce` checks every limit first and counts only when none is exceeded, so a refused request does not
+use up the allowance.
+"""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+from django_ratelimit.core import get_usage
+
+from opendvc.core.errors import DomainError
+
+
+class RateLimited(DomainError):
+    status = 429
+    code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class Limit:
+    group: str  # what is limited, e.g. "otp-send-phone"
+    key: str  # whose allowance: a digest, an account id, an IP address
+    rate: str  # "5/h", "10/d"
+
+
+def _usage(request, limit: Limit, increment: bool):
+    return get_usage(
+        request, group=limit.group, key=lambda group, req: limit.key, rate=limit.rate, increment=increment
+    )
+
+
+def enforce(request, limits: list[Limit], message: str | None = None) -> None:
+    """Raise RateLimited if any limit is used up; otherwise count one use against each."""
+    worst = 0
+    for limit in limits:
+        usage = _usage(request, limit, increment=False)
+        if usage and usage["count"] >= usage["limit"]:
+            worst = max(worst, int(usage["time_left"]))
+    if worst:
+        raise RateLimited(message or retry_message(worst), retry_after=worst)
+    for limit in limits:
+        _usage(request, limit, increment=True)
+
+
+def retry_message(seconds: int) -> str:
+    minutes = max(1, (seconds + 59) // 60)
+    if minutes >= 120:
+        return _("Bạn đã thử quá nhiều lần. Vui lòng thử lại sau %(hours)d giờ.") % {"hours": minutes // 60}
+    return _("Bạn đã thử quá nhiều lần. Vui lòng thử lại sau %(minutes)d phút.") % {"minutes": minutes}
