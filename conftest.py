@@ -63,3 +63,11 @@ def page(browser, demo_live_server):
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+@pytest.fixture(scope="session")
+def test_pki():
+    """The development test PKI (identity.pki.testca): CA paths, CRLs and tokens; made once if missing."""
+    from opendvc.identity.pki.testca import ensure_test_pki
+
+    return ensure_test_pki()
