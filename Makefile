@@ -26,6 +26,7 @@ migrate: install
 
 demo: migrate
 	DEBUG=1 $(BIN)/python manage.py load_demo
+	DEBUG=1 $(BIN)/python manage.py make_test_pki
 	DEBUG=1 $(BIN)/python manage.py create_demo_users
 
 run: demo

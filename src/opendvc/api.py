@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from opendvc.accounts.api import router as accounts_router
 from opendvc.catalog.api import router as catalog_router
 from opendvc.core.errors import DomainError
 
@@ -19,7 +20,10 @@ logger = logging.getLogger(__name__)
 api = NinjaAPI(
     title="OpenDVC API",
     version="1",
-    description="Cổng Dịch vụ công – the public catalogue: procedures, agencies and life events.",
+    description=(
+        "Cổng Dịch vụ công – the public catalogue (procedures, agencies, life events) and the account flows "
+        "of the mobile apps (registration, sign-in with OTP, USB token and SIM PKI, password reset)."
+    ),
     urls_namespace="api",
 )
 
@@ -45,7 +49,10 @@ def on_validation_error(request, exc: ValidationError):
 
 @api.exception_handler(DomainError)
 def on_domain_error(request, exc: DomainError):
-    return error_response(request, exc.status, exc.code, exc.message, exc.fields)
+    response = error_response(request, exc.status, exc.code, exc.message, exc.fields)
+    if getattr(exc, "retry_after", None):
+        response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(Http404)
@@ -70,3 +77,4 @@ def on_unexpected(request, exc):
 
 
 api.add_router("/", catalog_router)
+api.add_router("/", accounts_router)

@@ -6,6 +6,7 @@ process refuses to start on the development secret key or without ALLOWED_HOSTS.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -52,8 +53,13 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "django_htmx",
+    "captcha",
+    "axes",
     "opendvc.core",
     "opendvc.catalog",
+    "opendvc.accounts",
+    "opendvc.identity",
+    "opendvc.notifications",
 ]
 
 MIDDLEWARE = [
@@ -64,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "opendvc.accounts.middleware.SessionLimitsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -127,12 +134,34 @@ CELERY_TASK_ALWAYS_EAGER = env_bool(
 )
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
+CELERY_BEAT_SCHEDULE = {
+    "purge-access-history": {
+        "task": "opendvc.accounts.tasks.purge_access_history_task",
+        "schedule": 24 * 3600,
+    },
+    "purge-expired-flows": {"task": "opendvc.accounts.tasks.purge_expired_flows_task", "schedule": 3600},
+}
 
+AUTH_USER_MODEL = "accounts.Account"
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: it refuses a locked-out login before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "opendvc.accounts.backends.AccountBackend",
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "accounts:profile"
+
+# The portal's password rule (seed 000 §I: 8+ characters with lower and upper case, a digit and a special
+# character), plus: no ID number or phone inside, not a common password.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "opendvc.accounts.passwords.CharacterClassesValidator"},
+    {"NAME": "opendvc.accounts.passwords.NoPersonalNumbersValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ["full_name", "email"]},
+    },
 ]
 
 LANGUAGE_CODE = "vi"
@@ -182,6 +211,155 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.server": {"level": "WARNING"}},
 }
+
+# Personal data at rest (core.personal_data): Fernet keys, newest first, and the lookup-hash key.
+DEV_PERSONAL_DATA_KEY = "ZGV2LW9ubHktcGVyc29uYWwtZGF0YS1rZXktMDAwMCE="
+PERSONAL_DATA_KEYS = env_list("PERSONAL_DATA_KEYS") or [DEV_PERSONAL_DATA_KEY]
+PERSONAL_DATA_HASH_KEY = os.environ.get("PERSONAL_DATA_HASH_KEY", "dev-only-lookup-hash-key")
+_DEV_PERSONAL_DATA = (
+    DEV_PERSONAL_DATA_KEY in PERSONAL_DATA_KEYS or PERSONAL_DATA_HASH_KEY == "dev-only-lookup-hash-key"
+)
+if not DEBUG and not env_bool("TESTING", False) and _DEV_PERSONAL_DATA:
+    raise ImproperlyConfigured(
+        "DEBUG is off: set PERSONAL_DATA_KEYS (Fernet keys) and PERSONAL_DATA_HASH_KEY (docs/operations.md)."
+    )
+TRUSTED_PROXY_COUNT = int(
+    os.environ.get("TRUSTED_PROXY_COUNT", "1" if env_bool("BEHIND_TLS_PROXY", False) else "0")
+)
+
+
+def _registry(port: str, env_prefix: str, reference: str, http: str) -> dict:
+    """The HTTP adapter when <PREFIX>_URL is set (production), else the local reference adapter."""
+    url = os.environ.get(f"{env_prefix}_URL", "")
+    if url:
+        return {
+            "class": http,
+            "base_url": url,
+            "api_key": os.environ.get(f"{env_prefix}_API_KEY", ""),
+            "timeout": float(os.environ.get(f"{env_prefix}_TIMEOUT", "5")),
+            "retries": int(os.environ.get(f"{env_prefix}_RETRIES", "2")),
+        }
+    return {"class": reference, "latency": float(os.environ.get("REFERENCE_REGISTRY_LATENCY", "0"))}
+
+
+_REG = "opendvc.identity.registries"
+IDENTITY_ADAPTERS = {
+    "population": _registry(
+        "population",
+        "POPULATION_REGISTRY",
+        f"{_REG}.reference.ReferencePopulationRegistry",
+        f"{_REG}.http.HttpPopulationRegistry",
+    ),
+    "carrier": _registry(
+        "carrier",
+        "CARRIER_REGISTRY",
+        f"{_REG}.reference.ReferenceCarrierRegistry",
+        f"{_REG}.http.HttpCarrierRegistry",
+    ),
+    "social_insurance": _registry(
+        "social_insurance",
+        "SOCIAL_INSURANCE_REGISTRY",
+        f"{_REG}.reference.ReferenceSocialInsuranceRegistry",
+        f"{_REG}.http.HttpSocialInsuranceRegistry",
+    ),
+    "mobile_signature": _registry(
+        "mobile_signature",
+        "MOBILE_SIGNATURE",
+        "opendvc.identity.mobile_signature.ReferenceMobileSignatureService",
+        "opendvc.identity.mobile_signature.HttpMobileSignatureService",
+    ),
+}
+# The reference mobile-signature service approves every request at once (tests) instead of waiting for a
+# developer to approve it on /dev/ky-so-sim/.
+MOBILE_SIGNATURE_AUTO_APPROVE = env_bool("MOBILE_SIGNATURE_AUTO_APPROVE", False)
+
+# PKI (identity.pki): trusted roots (PEM files), CRLs (files or URLs), and what "could not check
+# revocation" means: "refuse" (default) or "allow" (accept, recorded as not checked).
+PKI_TRUST_ROOTS = env_list("PKI_TRUST_ROOTS")
+PKI_CRLS = env_list("PKI_CRLS")
+PKI_REVOCATION_UNKNOWN = os.environ.get("PKI_REVOCATION_UNKNOWN", "refuse")
+PKI_INTERMEDIATE_CERTIFICATES = env_list("PKI_INTERMEDIATE_CERTIFICATES")
+PKI_CRL_FETCH_TIMEOUT = float(os.environ.get("PKI_CRL_FETCH_TIMEOUT", "5"))
+PKI_CRL_CACHE_SECONDS = int(os.environ.get("PKI_CRL_CACHE_SECONDS", "3600"))
+MOBILE_SIGNATURE_REQUEST_LIFETIME = 120
+PKI_CHALLENGE_LIFETIME = 300
+# The development test CA and the token plug-in stand-in (/dev/token-plugin/): never in production.
+PKI_TEST_CA_ENABLED = env_bool("PKI_TEST_CA_ENABLED", DEBUG or env_bool("TESTING", False))
+PKI_TEST_CA_DIR = Path(os.environ.get("PKI_TEST_CA_DIR", PROJECT_DIR / "var" / "test-pki"))
+# Where the page's script finds the signing plug-in (the vendor's local service in production).
+TOKEN_PLUGIN_URL = os.environ.get("TOKEN_PLUGIN_URL", "/dev/token-plugin/")
+
+# SMS and e-mail (notifications): the embedded default records messages in the outbox table.
+SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
+SMS_BACKEND = (
+    "opendvc.notifications.backends.HttpSmsGatewayBackend"
+    if SMS_GATEWAY_URL
+    else "opendvc.notifications.backends.OutboxSmsBackend"
+)
+SMS_GATEWAY_API_KEY = os.environ.get("SMS_GATEWAY_API_KEY", "")
+SMS_GATEWAY_TIMEOUT = float(os.environ.get("SMS_GATEWAY_TIMEOUT", "5"))
+SMS_SENDER_NAME = os.environ.get("SMS_SENDER_NAME", "DVCQG")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "opendvc.notifications.backends.OutboxEmailBackend"
+)
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Cổng Dịch vụ công <no-reply@dichvucong.local>")
+PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000")
+
+# One-time codes (accounts.otp): 6 digits, 5 minutes, single use, 5 wrong tries, 60 s between sends, and
+# caps per phone, per account and per IP address.
+OTP_LIFETIME = 300
+OTP_MAX_ATTEMPTS = 5
+OTP_RESEND_COOLDOWN = 60
+OTP_LIMITS = {
+    "phone": ["5/h", "10/d"],
+    "account": ["5/h", "10/d"],
+    "ip": ["30/h", "100/d"],
+}
+# Sign-in attempts per IP address (the per-account lockout is django-axes below), registrations started
+# (each asks the registries) and certificate challenges issued.
+LOGIN_LIMITS_PER_IP = ["30/h", "200/d"]
+REGISTRATION_LIMITS_PER_IP = ["20/h", "60/d"]
+CHALLENGE_LIMITS_PER_IP = ["60/h", "300/d"]
+AUTH_FLOW_LIFETIME = 900
+
+# Lockout (django-axes): 5 wrong passwords for one ID lock it for 30 minutes, whoever tries; the
+# username axes records is the ID's keyed hash, never the number. "Quên mật khẩu" unlocks.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=30)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_USERNAME_CALLABLE = "opendvc.accounts.lockout.axes_username"
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+AXES_SENSITIVE_PARAMETERS = ["id_number", "username", "phone", "captcha_0", "captcha_1", "new_password"]
+AXES_CLIENT_IP_CALLABLE = "opendvc.core.request_info.client_ip"
+# Lockout is handled by our views and API (a clear message with the time it ends), not axes' middleware.
+# Per-IP lockout is left out on purpose (W006): mobile carriers put thousands of people behind one IP;
+# sign-in attempts per IP are rate-limited instead (LOGIN_LIMITS_PER_IP).
+SILENCED_SYSTEM_CHECKS = ["axes.W002", "axes.W006"]
+
+# Sessions: a new id at every sign-in; 30 minutes idle, 12 hours at most (accounts.middleware).
+SESSION_IDLE_TIMEOUT = 30 * 60
+SESSION_ABSOLUTE_TIMEOUT = 12 * 60 * 60
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
+SESSION_COOKIE_NAME = "opendvc_session"
+CSRF_COOKIE_NAME = "opendvc_csrf"
+
+# Captcha (django-simple-captcha, images made here): 5 characters, valid 5 minutes.
+CAPTCHA_LENGTH = 5
+CAPTCHA_TIMEOUT = 5
+CAPTCHA_IMAGE_SIZE = (150, 50)
+CAPTCHA_FONT_SIZE = 34
+CAPTCHA_LETTER_ROTATION = (-25, 25)
+CAPTCHA_CHALLENGE_FUNCT = "captcha.helpers.random_char_challenge"
+CAPTCHA_TEST_MODE = False
 
 # Catalogue search: how many candidates the database returns for re-ranking (see catalog/search).
 SEARCH_CANDIDATES = int(os.environ.get("SEARCH_CANDIDATES", "60"))

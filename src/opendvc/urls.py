@@ -13,6 +13,10 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", api.urls),
     path("quan-tri/", admin.site.urls),
+    path("captcha/", include("captcha.urls")),
+    path("", include("opendvc.accounts.urls")),
+    path("", include("opendvc.identity.urls")),
+    path("", include("opendvc.notifications.urls")),
     path("", include("opendvc.catalog.urls")),
 ]
 

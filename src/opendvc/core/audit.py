@@ -5,7 +5,7 @@ from opendvc.core.request_info import client_ip
 
 
 def record(action: str, *, actor=None, target=None, request=None, **details) -> AuditEvent:
-    """Append one event. `target` is a model instance (or None); `details` must hold no clear personal data."""
+    """Append one event. `target` is a model instance (or None); `details` hold no clear personal data."""
     if actor is None and request is not None and getattr(request, "user", None) is not None:
         actor = request.user if request.user.is_authenticated else None
     return AuditEvent.objects.create(

@@ -61,7 +61,7 @@ def digits(value: str) -> str:
 
 
 def normalize_phone(value: str) -> str:
-    """A Vietnamese mobile number in national form, 10 digits starting with 0: '+84 912-345-678' -> '0912345678'.
+    """A Vietnamese mobile number in national form (10 digits from 0): '+84 912-345-678' -> '0912345678'.
 
     Returns '' when the value cannot be a Vietnamese mobile number.
     """
@@ -84,19 +84,23 @@ def is_social_insurance_number(value: str) -> bool:
     return bool(re.fullmatch(r"\d{10}", value or ""))
 
 
-def mask(value: str, *, keep_start: int = 4, keep_end: int = 2) -> str:
-    """'001088012345' -> '0010******45'; short values keep less so that most of them is hidden."""
+def mask(value: str) -> str:
+    """'001088012345' -> '0010******45'; shorter numbers keep less, so that most of them stays hidden:
+    '012345678' -> '01*****78'."""
     if not value:
         return ""
-    if len(value) <= keep_start + keep_end + 2:
-        keep_start, keep_end = 2, 2
-    hidden = len(value) - keep_start - keep_end
-    return value[:keep_start] + "*" * hidden + value[len(value) - keep_end :]
+    keep_start, keep_end = (4, 2) if len(value) >= 12 else (2, 2)
+    return _masked(value, keep_start, keep_end)
 
 
 def mask_phone(value: str) -> str:
-    """'0912345678' -> '091****678'."""
-    return mask(value, keep_start=3, keep_end=3)
+    """'0912345678' -> '091****678', the way carriers show numbers."""
+    return _masked(value, 3, 3) if value else ""
+
+
+def _masked(value: str, keep_start: int, keep_end: int) -> str:
+    hidden = max(len(value) - keep_start - keep_end, 0)
+    return value[:keep_start] + "*" * hidden + value[len(value) - keep_end :]
 
 
 class EncryptedField(models.TextField):

@@ -32,8 +32,22 @@ def test_production_refuses_to_start_without_allowed_hosts():
     assert result.returncode != 0 and "ALLOWED_HOSTS" in result.stderr
 
 
-def test_production_starts_with_a_secret_key_and_hosts():
-    assert _start({"DEBUG": "0", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "portal.example"}).returncode == 0
+PRODUCTION = {
+    "DEBUG": "0",
+    "SECRET_KEY": "x" * 50,
+    "ALLOWED_HOSTS": "portal.example",
+    "PERSONAL_DATA_KEYS": "3q2-7wQ4b0mLq6dW0xJm0eJ8Zf1nR3u9YcK5vT2sA1E=",
+    "PERSONAL_DATA_HASH_KEY": "h" * 40,
+}
+
+
+def test_production_starts_with_a_secret_key_hosts_and_personal_data_keys():
+    assert _start(PRODUCTION).returncode == 0
+
+
+def test_production_refuses_the_development_personal_data_keys():
+    result = _start({k: v for k, v in PRODUCTION.items() if not k.startswith("PERSONAL_DATA")})
+    assert result.returncode != 0 and "PERSONAL_DATA_KEYS" in result.stderr
 
 
 @pytest.mark.django_db

@@ -1,0 +1,130 @@
+"""One-time codes sent by SMS (seed 000 §II): 6 digits, hashed at rest, 5 minutes, single use, at most
+5 wrong tries per code, 60 s between sends, caps per phone, per account and per IP per hour and day."""
+
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from opendvc.accounts.errors import OtpError
+from opendvc.accounts.models import AuthFlow, OneTimeCode
+from opendvc.core.limits import Limit, RateLimited, enforce
+from opendvc.core.personal_data import lookup_digest
+from opendvc.core.request_info import client_ip
+from opendvc.notifications.services import send_sms
+
+
+def _code_hash(flow: AuthFlow, code: str) -> str:
+    key = settings.SECRET_KEY.encode()
+    return hmac.new(key, f"otp:{flow.pk}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+SMS_TEXTS = {
+    "register": "Cổng DVCQG: mã OTP đăng ký tài khoản của bạn là {code}, hiệu lực 5 phút. Không "
+    "cung cấp mã này cho bất kỳ ai.",
+    "login": "Cổng DVCQG: mã OTP đăng nhập của bạn là {code}, hiệu lực 5 phút. Không cung cấp mã "
+    "này cho bất kỳ ai.",
+    "reset_password": "Cổng DVCQG: mã OTP đặt lại mật khẩu là {code}, hiệu lực 5 phút. Nếu bạn "
+    "không yêu cầu, hãy bỏ qua tin này.",
+    "change_phone": "Cổng DVCQG: mã OTP xác nhận số điện thoại nhận OTP mới là {code}, hiệu lực 5 phút.",
+}
+
+
+def send_code(request, flow: AuthFlow, phone: str, *, text: str, owner_key: str, deliver: bool = True):
+    """Send a new code for `flow` to `phone`, superseding earlier ones.
+
+    `owner_key` identifies whose allowance it uses: the account id, or the ID number's digest while an
+    account is being registered. With `deliver=False` (a decoy for an unknown account, so that the
+    response does not reveal it) the same checks run and a code is recorded, but nothing is sent.
+    """
+    now = timezone.now()
+    phone_digest = lookup_digest(phone, kind="phone")
+    last = flow.codes.filter(phone_digest=phone_digest).first()
+    if last is not None:
+        wait = settings.OTP_RESEND_COOLDOWN - int((now - last.sent_at).total_seconds())
+        if wait > 0:
+            raise RateLimited(
+                _("Vui lòng chờ %(seconds)d giây trước khi yêu cầu gửi lại mã OTP.") % {"seconds": wait},
+                retry_after=wait,
+            )
+    limits = []
+    for rate in settings.OTP_LIMITS["phone"]:
+        limits.append(Limit("otp-phone", phone_digest, rate))
+    for rate in settings.OTP_LIMITS["account"]:
+        limits.append(Limit("otp-account", owner_key, rate))
+    for rate in settings.OTP_LIMITS["ip"]:
+        limits.append(Limit("otp-ip", client_ip(request) or "none", rate))
+    _enforce(request, limits)
+    code = f"{secrets.randbelow(10**6):06d}"
+    with transaction.atomic():
+        flow.codes.filter(used_at__isnull=True, superseded=False).update(superseded=True)
+        otp = OneTimeCode.objects.create(
+            flow=flow,
+            phone_digest=phone_digest,
+            code_hash=_code_hash(flow, code),
+            sent_at=now,
+            expires_at=now + timedelta(seconds=settings.OTP_LIFETIME),
+        )
+        if deliver:
+            send_sms(phone, SMS_TEXTS[text].format(code=code), purpose=f"otp_{text}", secret=code)
+    return otp
+
+
+def _enforce(request, limits):
+    try:
+        enforce(request, limits)
+    except RateLimited as exc:
+        raise RateLimited(
+            _("Đã gửi quá nhiều mã OTP. Để bảo vệ tài khoản, vui lòng thử lại sau %(minutes)d phút.")
+            % {"minutes": max(1, (exc.retry_after + 59) // 60)},
+            retry_after=exc.retry_after,
+        ) from None
+
+
+def verify_code(flow: AuthFlow, code: str) -> None:
+    """Accept the flow's current code once; raise OtpError saying what is wrong otherwise."""
+    code = (code or "").strip()
+    otp = flow.codes.filter(superseded=False).first()
+    if otp is None or otp.used_at is not None:
+        raise OtpError(
+            _("Chưa có mã OTP hợp lệ. Vui lòng bấm “Gửi lại OTP”."),
+            code="otp_missing",
+            fields={"code": [_("Chưa có mã OTP hợp lệ.")]},
+        )
+    if otp.failed_attempts >= settings.OTP_MAX_ATTEMPTS:
+        raise OtpError(
+            _("Bạn đã nhập sai mã OTP quá %(n)d lần. Vui lòng bấm “Gửi lại OTP” để nhận mã mới.")
+            % {"n": settings.OTP_MAX_ATTEMPTS},
+            code="otp_attempts_exceeded",
+            fields={"code": [_("Mã OTP này đã bị khóa.")]},
+        )
+    if otp.expires_at <= timezone.now():
+        raise OtpError(
+            _("Mã OTP đã hết hạn. Vui lòng bấm “Gửi lại OTP” để nhận mã mới."),
+            code="otp_expired",
+            fields={"code": [_("Mã OTP đã hết hạn.")]},
+        )
+    if not (len(code) == 6 and code.isdigit()) or not hmac.compare_digest(
+        otp.code_hash, _code_hash(flow, code)
+    ):
+        # Count the failure in the database itself, so that parallel guesses cannot exceed the limit.
+        OneTimeCode.objects.filter(pk=otp.pk).update(failed_attempts=F("failed_attempts") + 1)
+        left = settings.OTP_MAX_ATTEMPTS - otp.failed_attempts - 1
+        if left <= 0:
+            message = _("Mã OTP không đúng. Bạn đã nhập sai %(n)d lần; vui lòng bấm “Gửi lại OTP”.") % {
+                "n": settings.OTP_MAX_ATTEMPTS
+            }
+        else:
+            message = _("Mã OTP không đúng. Bạn còn %(left)d lần thử.") % {"left": left}
+        raise OtpError(message, code="otp_invalid", fields={"code": [message]})
+    used = OneTimeCode.objects.filter(pk=otp.pk, used_at__isnull=True).update(used_at=timezone.now())
+    if not used:  # the same code submitted twice at once: only one wins
+        raise OtpError(
+            _("Mã OTP đã được sử dụng."), code="otp_used", fields={"code": [_("Mã OTP đã được sử dụng.")]}
+        )

@@ -1,0 +1,142 @@
+"""Pieces shared by the account flows: validating what people type, and refusing duplicates."""
+
+from datetime import date
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from opendvc.accounts.errors import AccountExists
+from opendvc.accounts.models import Account, AccountKind, Gender
+from opendvc.core.errors import DomainError
+from opendvc.core.personal_data import digits, is_id_number, lookup_digest, normalize_phone
+from opendvc.core.text import nfc
+
+
+class InvalidInput(DomainError):
+    code = "invalid_input"
+
+    def __init__(self, fields: dict[str, list[str]]):
+        super().__init__(_("Vui lòng kiểm tra lại các thông tin được đánh dấu."), fields=fields)
+
+
+class Checker:
+    """Collects field errors, then raises them all at once (the form shows every problem together)."""
+
+    def __init__(self):
+        self.fields: dict[str, list[str]] = {}
+
+    def add(self, field: str, message: str) -> None:
+        self.fields.setdefault(field, []).append(message)
+
+    def required(self, field: str, value, message: str) -> bool:
+        if value in (None, "") or (isinstance(value, str) and not value.strip()):
+            self.add(field, message)
+            return False
+        return True
+
+    def id_number(self, value: str, field: str = "id_number") -> str:
+        number = digits(value or "")
+        if self.required(field, value, _("Vui lòng nhập số định danh cá nhân / CMND.")) and not is_id_number(
+            number
+        ):
+            self.add(field, _("Số định danh cá nhân có 12 chữ số (CMND cũ có 9 chữ số)."))
+        return number
+
+    def phone(self, value: str, field: str = "phone") -> str:
+        number = normalize_phone(value or "")
+        if self.required(field, value, _("Vui lòng nhập số điện thoại di động.")) and not number:
+            self.add(
+                field, _("Số điện thoại di động Việt Nam có 10 chữ số, bắt đầu bằng 03, 05, 07, 08 hoặc 09.")
+            )
+        return number
+
+    def full_name(self, value: str, field: str = "full_name") -> str:
+        name = " ".join(nfc(value or "").split())
+        if self.required(field, name, _("Vui lòng nhập họ và tên.")) and len(name) > 255:
+            self.add(field, _("Họ và tên quá dài."))
+        return name
+
+    def date_of_birth(self, value, field: str = "date_of_birth") -> date | None:
+        if not self.required(field, value, _("Vui lòng nhập ngày sinh.")):
+            return None
+        if isinstance(value, str):
+            try:
+                value = date.fromisoformat(value)
+            except ValueError:
+                self.add(field, _("Ngày sinh không hợp lệ."))
+                return None
+        if value > timezone.localdate():
+            self.add(field, _("Ngày sinh không thể ở tương lai."))
+            return None
+        return value
+
+    def gender(self, value: str, field: str = "gender") -> str:
+        if self.required(field, value, _("Vui lòng chọn giới tính.")) and value not in Gender.values:
+            self.add(field, _("Giới tính không hợp lệ."))
+        return value or ""
+
+    def email(self, value: str, field: str = "email") -> str:
+        value = (value or "").strip()
+        if value:
+            try:
+                validate_email(value)
+            except ValidationError:
+                self.add(field, _("Địa chỉ thư điện tử không hợp lệ."))
+        return value
+
+    def done(self) -> None:
+        if self.fields:
+            raise InvalidInput(self.fields)
+
+
+class _PasswordSubject:
+    """Stands in for the account while it does not exist yet, for the password validators."""
+
+    def __init__(self, *, id_number="", phone_numbers=(), full_name="", email=""):
+        self.id_number = id_number
+        self.phone_numbers = list(phone_numbers)
+        self.full_name = full_name
+        self.email = email
+        self.pk = None
+
+
+def check_new_password(password: str, confirm: str, *, account=None, **subject) -> None:
+    """The portal's password rule; every failing rule is listed."""
+    checker = Checker()
+    if not password:
+        checker.add("password", _("Vui lòng nhập mật khẩu."))
+    elif password != confirm:
+        checker.add("password_confirm", _("Hai lần nhập mật khẩu không giống nhau."))
+    else:
+        try:
+            validate_password(password, user=account or _PasswordSubject(**subject))
+        except ValidationError as exc:
+            for message in exc.messages:
+                checker.add("password", message)
+    checker.done()
+
+
+def citizen_by_id(id_number: str) -> Account | None:
+    digest = lookup_digest(id_number, kind="id")
+    return (
+        Account.objects.filter(kind=AccountKind.CITIZEN)
+        .filter(Q(id_number_digest=digest) | Q(old_id_digest=digest))
+        .first()
+    )
+
+
+def refuse_existing_citizen(*id_numbers: str) -> None:
+    for number in filter(None, id_numbers):
+        if citizen_by_id(number) is not None:
+            raise AccountExists(
+                _(
+                    "Số định danh này đã có tài khoản trên Cổng Dịch vụ công. Nếu bạn quên mật "
+                    "khẩu, hãy dùng "
+                    "chức năng “Quên mật khẩu”."
+                ),
+                fields={"id_number": [_("Số định danh này đã có tài khoản.")]},
+            )
