@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from opendvc.accounts.errors import Forbidden
 from opendvc.accounts.models import (
     AccessEvent,
     Account,
@@ -337,7 +338,7 @@ class AccountAdmin(admin.ModelAdmin):
         for account in queryset:
             try:
                 officials.reset_authenticator(request.user, account, request=request)
-            except officials.Forbidden:
+            except Forbidden:
                 refused.append(account.username)
             else:
                 done += 1

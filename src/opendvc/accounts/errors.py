@@ -68,3 +68,10 @@ class ReauthenticationRequired(DomainError):
 
 class MethodRefused(DomainError):
     code = "method_refused"
+
+
+class Forbidden(DomainError):
+    """The signed-in account may not do this (wrong kind, role or agency)."""
+
+    status = 403
+    code = "forbidden"

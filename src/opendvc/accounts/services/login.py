@@ -61,9 +61,15 @@ def start_password_login(request, *, id_number: str = "", username: str = "", pa
         until = lockout.locked_until(identifier)
         if until:
             raise lockout_error(until)
-        known = citizen_by_id(identifier) if not username else None
+        if username:
+            known = Account.objects.filter(
+                kind__in=[AccountKind.OFFICIAL, AccountKind.ADMIN], username__iexact=identifier
+            ).first()
+            method = AccessMethod.PASSWORD_TOTP
+        else:
+            known, method = citizen_by_id(identifier), AccessMethod.PASSWORD_OTP
         if known is not None:
-            record_access(request, known, AccessMethod.PASSWORD_OTP, success=False, reason="wrong_password")
+            record_access(request, known, method, success=False, reason="wrong_password")
         raise InvalidCredentials(
             _("Tên đăng nhập hoặc mật khẩu không đúng.")
             if username

@@ -23,7 +23,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from opendvc.accounts.errors import FlowExpired, OtpError
+from opendvc.accounts.errors import FlowExpired, Forbidden, OtpError
 from opendvc.accounts.flows import finish_flow, flow_data, get_flow, start_flow, update_flow
 from opendvc.accounts.models import (
     AccessMethod,
@@ -39,7 +39,6 @@ from opendvc.accounts.models import (
 )
 from opendvc.accounts.services.access import record_access
 from opendvc.core import audit
-from opendvc.core.errors import DomainError
 from opendvc.core.limits import Limit, RateLimited, enforce
 
 TOTP_ISSUER = "Cổng DVC"
@@ -56,13 +55,6 @@ UNAMBIGUOUS = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 STEP_TOTP = "totp"
 STEP_ENROLL = "totp_enroll"
 STEP_RECOVERY_CODES = "recovery_codes"
-
-
-class Forbidden(DomainError):
-    """The signed-in account may not do this (wrong kind, role or agency)."""
-
-    status = 403
-    code = "forbidden"
 
 
 # --- Sign-in -----------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opendvc.accounts import lockout
-from opendvc.accounts.errors import AccountExists, RegistryDown, RegistryMismatch
+from opendvc.accounts.errors import AccountExists, Forbidden, RegistryDown, RegistryMismatch
 from opendvc.accounts.models import (
     Account,
     AccountKind,
@@ -39,7 +39,6 @@ from opendvc.accounts.services.common import (
     citizen_by_id,
     refuse_existing_citizen,
 )
-from opendvc.accounts.services.officials import Forbidden
 from opendvc.core import audit
 from opendvc.core.errors import DomainError
 from opendvc.core.limits import Limit, enforce

@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client, RequestFactory, override_settings
 from freezegun import freeze_time
 
-from opendvc.accounts.errors import FlowExpired, InvalidCredentials, WrongStep
+from opendvc.accounts.errors import FlowExpired, Forbidden, InvalidCredentials, WrongStep
 from opendvc.accounts.models import AccessEvent, Account, AuthFlow, RecoveryCode, TotpDevice
 from opendvc.accounts.services import login, officials
 from opendvc.accounts.services.common import InvalidInput
@@ -273,7 +273,7 @@ def test_an_agency_admin_resets_an_official_of_their_agency_who_then_enrols_agai
 def test_an_agency_admin_cannot_reset_officials_of_another_agency(rq):
     official, _ = make_official(agency_code="000.01.20.H26")
     admin, _ = make_official(username="quantri.hk", roles=("agency_admin",))
-    with pytest.raises(officials.Forbidden) as refused:
+    with pytest.raises(Forbidden) as refused:
         officials.reset_authenticator(admin, official)
     assert refused.value.status == 403
     assert TotpDevice.objects.filter(account=official).exists()
@@ -282,12 +282,12 @@ def test_an_agency_admin_cannot_reset_officials_of_another_agency(rq):
 def test_only_admins_reset_and_nobody_resets_their_own(rq):
     official, _ = make_official()
     clerk, _ = make_official(username="motcua.hk", roles=("desk_clerk", "handler"))
-    with pytest.raises(officials.Forbidden):
+    with pytest.raises(Forbidden):
         officials.reset_authenticator(clerk, official)
     admin, _ = make_official(username="quantri.hk", roles=("agency_admin",))
-    with pytest.raises(officials.Forbidden):
+    with pytest.raises(Forbidden):
         officials.reset_authenticator(admin, admin)
-    with pytest.raises(officials.Forbidden):
+    with pytest.raises(Forbidden):
         officials.reset_authenticator(admin, make_citizen())
 
 

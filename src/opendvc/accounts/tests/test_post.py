@@ -7,11 +7,10 @@ import pytest
 from django.test import Client, RequestFactory
 from freezegun import freeze_time
 
-from opendvc.accounts.errors import AccountExists, RegistryDown, RegistryMismatch
+from opendvc.accounts.errors import AccountExists, Forbidden, RegistryDown, RegistryMismatch
 from opendvc.accounts.models import Account, ActivationCode, Phone
 from opendvc.accounts.services import login, post
 from opendvc.accounts.services.common import InvalidInput
-from opendvc.accounts.services.officials import Forbidden
 from opendvc.accounts.tests.factories import last_otp, make_citizen, make_official
 from opendvc.core.errors import DomainError
 from opendvc.core.limits import RateLimited

@@ -246,9 +246,10 @@ def lost_phone_otp(request):
 
 @require_POST
 def logout(request):
+    staff = getattr(request.user, "kind", None) in ("official", "admin")
     sign_out(request)
     messages.info(request, _("Bạn đã đăng xuất."))
-    return redirect("accounts:login")
+    return redirect("accounts:official_login" if staff else "accounts:login")
 
 
 urlpatterns = [

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from opendvc.accounts.errors import FlowExpired
+from opendvc.accounts.errors import FlowExpired, Forbidden
 from opendvc.accounts.forms import OfficialLoginForm, PortalForm
 from opendvc.accounts.forms_staff import RecoveryCodeForm, TotpForm
 from opendvc.accounts.models import AccessMethod, Account, AccountKind, OfficialRole
@@ -60,7 +60,7 @@ def official_required(view):
             )
         try:
             return view(request, *args, **kwargs)
-        except officials.Forbidden as exc:
+        except Forbidden as exc:
             return forbidden(request, exc.message)
 
     return wrapper
@@ -312,7 +312,7 @@ def regenerate_codes(request):
         try:
             codes = officials.regenerate_recovery_codes(request, request.user, code=form.cleaned_data["code"])
         except DomainError as exc:
-            if isinstance(exc, officials.Forbidden):
+            if isinstance(exc, Forbidden):
                 raise
             fresh = rebound(TotpForm, request, secrets=("code",))
             return refused(request, "accounts/simple_form.html", context, fresh, exc)

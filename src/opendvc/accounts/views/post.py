@@ -8,10 +8,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from opendvc.accounts.errors import Forbidden
 from opendvc.accounts.forms_staff import ActivationForm, PostRegistrationForm
 from opendvc.accounts.models import OfficialRole
 from opendvc.accounts.services import post
-from opendvc.accounts.services.officials import Forbidden
 from opendvc.accounts.views.common import refused
 from opendvc.accounts.views.officials import forbidden, official_required, rebound
 from opendvc.core.errors import DomainError
