@@ -26,11 +26,10 @@ import binascii
 import json
 import logging
 import secrets
-import threading
 import time
 import uuid
 from datetime import timedelta
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import requests
 from django.conf import settings
@@ -38,6 +37,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from opendvc.core.personal_data import lookup_digest, normalize_phone
+from opendvc.identity.http_client import JsonHttpClient
 from opendvc.identity.models import MobileSignatureRequest, MobileSignatureState
 from opendvc.identity.pki.signer import sign_detached
 from opendvc.identity.pki.testca import ensure_test_pki
@@ -50,8 +50,6 @@ from opendvc.identity.registries.base import (
 logger = logging.getLogger(__name__)
 
 REGISTRY = "mobile_signature"
-USER_AGENT = "OpenDVC-identity/1"
-MAX_BACKOFF = 5.0  # seconds: never wait longer between two attempts
 STATES = {state.value for state in MobileSignatureState}
 
 
@@ -150,44 +148,9 @@ def _decide(request_id: str, *, approve: bool) -> str:
 class HttpMobileSignatureService:
     """A carrier's mobile-signature service over HTTP (protocol in the module docstring)."""
 
-    def __init__(
-        self,
-        base_url: str,
-        api_key: str = "",
-        timeout: float = 5.0,
-        retries: int = 2,
-        backoff: float = 0.2,
-        verify: bool | str = True,
-        client_cert: str | tuple[str, str] | None = None,
-    ):
-        """`timeout`: seconds to connect and for each read; `retries`: further attempts after a connection
-        error, a timeout, a 429 or a 5xx; `backoff`: seconds before the first retry, doubled for each next
-        one; `verify`: TLS verification (True or a CA bundle path); `client_cert`: a client certificate
-        for mutual TLS (a PEM path, or (cert, key) paths)."""
-        if urlsplit(base_url).scheme not in ("http", "https") or not urlsplit(base_url).netloc:
-            raise ValueError(f"mobile signature: base_url must be an http(s) URL, got {base_url!r}")
-        self.base_url = base_url.rstrip("/")
-        self.api_key = api_key
-        self.timeout = float(timeout)
-        self.retries = max(0, int(retries))
-        self.backoff = max(0.0, float(backoff))
-        self.verify = verify
-        self.client_cert = client_cert
-        self._local = threading.local()  # a Session per thread: requests does not promise thread safety
-
-    @property
-    def session(self) -> requests.Session:
-        session = getattr(self._local, "session", None)
-        if session is None:
-            session = requests.Session()
-            session.headers.update({"Accept": "application/json", "User-Agent": USER_AGENT})
-            if self.api_key:
-                session.headers["Authorization"] = f"Bearer {self.api_key}"
-            session.verify = self.verify
-            session.cert = self.client_cert
-            session.trust_env = False  # no proxy or .netrc credentials picked up from the environment
-            self._local.session = session
-        return session
+    def __init__(self, base_url: str, api_key: str = "", **options):
+        """`options`: timeout, retries, backoff, verify, client_cert (see JsonHttpClient)."""
+        self.http = JsonHttpClient(name="mobile_signature", base_url=base_url, api_key=api_key, **options)
 
     def request_signature(self, phone: str, data: bytes, message: str) -> str:
         number = normalize_phone(phone)
@@ -227,38 +190,9 @@ class HttpMobileSignatureService:
         )
 
     def _call(self, method: str, path: str, request_id: str, **kwargs) -> requests.Response:
-        url = self.base_url + path
-        headers = {"X-Request-ID": request_id}
-        if method == "POST":
-            headers["Idempotency-Key"] = request_id
-        attempts = self.retries + 1
-        problem = ""
-        for attempt in range(attempts):
-            if attempt:
-                time.sleep(min(self.backoff * 2 ** (attempt - 1), MAX_BACKOFF))
-            try:
-                response = self.session.request(
-                    method, url, headers=headers, timeout=self.timeout, allow_redirects=False, **kwargs
-                )
-            except requests.Timeout:
-                problem = f"timed out after {self.timeout:g} s"
-                continue
-            except requests.RequestException as exc:
-                problem = f"connection failed ({type(exc).__name__})"  # not str(exc): it holds the URL
-                continue
-            if response.status_code >= 500 or response.status_code == 429:
-                problem = f"HTTP {response.status_code}"
-                continue
-            return response
-        raise self._unavailable(f"{problem} ({attempts} attempt{'s' if attempts > 1 else ''})", request_id)
+        return self.http.request(method, path, request_id=request_id, **kwargs)
 
-    @staticmethod
-    def _status_problem(response: requests.Response) -> str:
-        if response.status_code in (401, 403):
-            return f"HTTP {response.status_code}: the service refused the API key"
-        if response.status_code == 404:
-            return 'HTTP 404 without {"error": "not_found"}: a wrong base URL?'
-        return f"HTTP {response.status_code}"
+    _status_problem = staticmethod(JsonHttpClient.status_problem)
 
     @staticmethod
     def _json(response: requests.Response) -> dict:
@@ -277,5 +211,4 @@ class HttpMobileSignatureService:
             raise self._unavailable("signature or certificate is not base64", request_id) from None
 
     def _unavailable(self, detail: str, request_id: str) -> RegistryUnavailable:
-        logger.warning("%s service unavailable: %s [request %s]", REGISTRY, detail, request_id)
-        return RegistryUnavailable(REGISTRY, detail)
+        return self.http.unavailable(detail, request_id)

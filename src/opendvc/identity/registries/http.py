@@ -19,12 +19,10 @@ A number that cannot be one (wrong length, letters) gives None without asking th
 
 import json
 import logging
-import threading
-import time
 import unicodedata
 import uuid
 from datetime import date
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import requests
 
@@ -34,12 +32,10 @@ from opendvc.core.personal_data import (
     is_social_insurance_number,
     normalize_phone,
 )
+from opendvc.identity.http_client import JsonHttpClient
 from opendvc.identity.registries.base import InsuredPerson, PersonRecord, RegistryUnavailable, Subscriber
 
 logger = logging.getLogger(__name__)
-
-USER_AGENT = "OpenDVC-identity/1"
-MAX_BACKOFF = 5.0  # seconds: never wait longer between two attempts
 
 
 class _Malformed(Exception):
@@ -50,71 +46,14 @@ class _HttpRegistry:
     registry = ""
     path = ""
 
-    def __init__(
-        self,
-        *,
-        base_url: str,
-        api_key: str = "",
-        timeout: float = 5.0,
-        retries: int = 2,
-        backoff: float = 0.2,
-        verify: bool | str = True,
-        client_cert: str | tuple[str, str] | None = None,
-    ):
-        """`timeout`: seconds to connect and for each read; `retries`: further attempts after a connection
-        error, a timeout or a 5xx; `backoff`: seconds before the first retry, doubled for each next one;
-        `verify`: TLS verification (True or a CA bundle path); `client_cert`: a client certificate for
-        mutual TLS (a PEM path, or (cert, key) paths)."""
-        scheme = urlsplit(base_url).scheme
-        if scheme not in ("http", "https") or not urlsplit(base_url).netloc:
-            raise ValueError(f"{self.registry} registry: base_url must be an http(s) URL, got {base_url!r}")
-        self.base_url = base_url.rstrip("/")
-        self.api_key = api_key
-        self.timeout = float(timeout)
-        self.retries = max(0, int(retries))
-        self.backoff = max(0.0, float(backoff))
-        self.verify = verify
-        self.client_cert = client_cert
-        self._local = threading.local()  # a Session per thread: requests does not promise thread safety
-
-    @property
-    def session(self) -> requests.Session:
-        session = getattr(self._local, "session", None)
-        if session is None:
-            session = requests.Session()
-            session.headers.update({"Accept": "application/json", "User-Agent": USER_AGENT})
-            if self.api_key:
-                session.headers["Authorization"] = f"Bearer {self.api_key}"
-            session.verify = self.verify
-            session.cert = self.client_cert
-            session.trust_env = False  # no proxy or .netrc credentials picked up from the environment
-            self._local.session = session
-        return session
+    def __init__(self, *, base_url: str, **options):
+        """`options`: api_key, timeout, retries, backoff, verify, client_cert (see JsonHttpClient)."""
+        self.http = JsonHttpClient(name=self.registry, base_url=base_url, **options)
 
     def _fetch(self, key: str, request_id: str) -> dict | None:
         """The JSON object the registry answers for `key`, None when it does not know it."""
-        url = f"{self.base_url}/{self.path}/{quote(key, safe='')}"
-        attempts = self.retries + 1
-        problem = ""
-        for attempt in range(attempts):
-            if attempt:
-                time.sleep(min(self.backoff * 2 ** (attempt - 1), MAX_BACKOFF))
-            try:
-                response = self.session.get(
-                    url, headers={"X-Request-ID": request_id}, timeout=self.timeout, allow_redirects=False
-                )
-            except requests.Timeout:
-                problem = f"timed out after {self.timeout:g} s"
-                continue
-            except requests.RequestException as exc:
-                # Not str(exc): it holds the URL, and the URL holds the number.
-                problem = f"connection failed ({type(exc).__name__})"
-                continue
-            if response.status_code >= 500:
-                problem = f"HTTP {response.status_code}"
-                continue
-            return self._read(response, request_id)
-        raise self._unavailable(f"{problem} ({attempts} attempt{'s' if attempts > 1 else ''})", request_id)
+        response = self.http.request("GET", f"/{self.path}/{quote(key, safe='')}", request_id=request_id)
+        return self._read(response, request_id)
 
     def _read(self, response: requests.Response, request_id: str) -> dict | None:
         status = response.status_code
@@ -135,8 +74,7 @@ class _HttpRegistry:
         return body
 
     def _unavailable(self, detail: str, request_id: str) -> RegistryUnavailable:
-        logger.warning("%s registry unavailable: %s [request %s]", self.registry, detail, request_id)
-        return RegistryUnavailable(self.registry, detail)
+        return self.http.unavailable(detail, request_id)
 
     def _lookup(self, key: str, parse):
         if not key:
