@@ -11,10 +11,11 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from opendvc.accounts.errors import OtpError
 from opendvc.accounts.models import AuthFlow, OneTimeCode
-from opendvc.core.limits import Limit, RateLimited, enforce
+from opendvc.core.limits import Limit, RateLimited, duration, enforce
 from opendvc.core.personal_data import lookup_digest
 from opendvc.core.request_info import client_ip
 from opendvc.notifications.services import send_sms
@@ -50,7 +51,7 @@ def send_code(request, flow: AuthFlow, phone: str, *, text: str, owner_key: str,
         wait = settings.OTP_RESEND_COOLDOWN - int((now - last.sent_at).total_seconds())
         if wait > 0:
             raise RateLimited(
-                _("Vui lòng chờ %(seconds)d giây trước khi yêu cầu gửi lại mã OTP.") % {"seconds": wait},
+                _("Vui lòng chờ %(wait)s trước khi yêu cầu gửi lại mã OTP.") % {"wait": duration(wait)},
                 retry_after=wait,
             )
     limits = []
@@ -81,8 +82,8 @@ def _enforce(request, limits):
         enforce(request, limits)
     except RateLimited as exc:
         raise RateLimited(
-            _("Đã gửi quá nhiều mã OTP. Để bảo vệ tài khoản, vui lòng thử lại sau %(minutes)d phút.")
-            % {"minutes": max(1, (exc.retry_after + 59) // 60)},
+            _("Đã gửi quá nhiều mã OTP. Để bảo vệ tài khoản, vui lòng thử lại sau %(wait)s.")
+            % {"wait": duration(exc.retry_after)},
             retry_after=exc.retry_after,
         ) from None
 
@@ -99,7 +100,7 @@ def verify_code(flow: AuthFlow, code: str) -> None:
         )
     if otp.failed_attempts >= settings.OTP_MAX_ATTEMPTS:
         raise OtpError(
-            _("Bạn đã nhập sai mã OTP quá %(n)d lần. Vui lòng bấm “Gửi lại OTP” để nhận mã mới.")
+            _("Bạn đã nhập sai mã OTP %(n)d lần. Vui lòng bấm “Gửi lại OTP” để nhận mã mới.")
             % {"n": settings.OTP_MAX_ATTEMPTS},
             code="otp_attempts_exceeded",
             fields={"code": [_("Mã OTP này đã bị khóa.")]},
@@ -121,7 +122,11 @@ def verify_code(flow: AuthFlow, code: str) -> None:
                 "n": settings.OTP_MAX_ATTEMPTS
             }
         else:
-            message = _("Mã OTP không đúng. Bạn còn %(left)d lần thử.") % {"left": left}
+            message = ngettext(
+                "Mã OTP không đúng. Bạn còn %(left)d lần thử.",
+                "Mã OTP không đúng. Bạn còn %(left)d lần thử.",
+                left,
+            ) % {"left": left}
         raise OtpError(message, code="otp_invalid", fields={"code": [message]})
     used = OneTimeCode.objects.filter(pk=otp.pk, used_at__isnull=True).update(used_at=timezone.now())
     if not used:  # the same code submitted twice at once: only one wins

@@ -7,6 +7,7 @@ use up the allowance.
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_ratelimit.core import get_usage
 
 from opendvc.core.errors import DomainError
@@ -47,8 +48,16 @@ def enforce(request, limits: list[Limit], message: str | None = None) -> None:
         _usage(request, limit, increment=True)
 
 
-def retry_message(seconds: int) -> str:
-    minutes = max(1, (seconds + 59) // 60)
+def duration(seconds: int) -> str:
+    """'45 giây', '3 phút', '2 giờ' (English plural forms through ngettext)."""
+    if seconds <= 90:
+        return ngettext("%(n)d giây", "%(n)d giây", seconds) % {"n": seconds}
+    minutes = (seconds + 59) // 60
     if minutes >= 120:
-        return _("Bạn đã thử quá nhiều lần. Vui lòng thử lại sau %(hours)d giờ.") % {"hours": minutes // 60}
-    return _("Bạn đã thử quá nhiều lần. Vui lòng thử lại sau %(minutes)d phút.") % {"minutes": minutes}
+        hours = minutes // 60
+        return ngettext("%(n)d giờ", "%(n)d giờ", hours) % {"n": hours}
+    return ngettext("%(n)d phút", "%(n)d phút", minutes) % {"n": minutes}
+
+
+def retry_message(seconds: int) -> str:
+    return _("Bạn đã thử quá nhiều lần. Vui lòng thử lại sau %(wait)s.") % {"wait": duration(seconds)}

@@ -5,15 +5,18 @@ from datetime import date
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opendvc.accounts.errors import AccountExists
-from opendvc.accounts.models import Account, AccountKind, Gender
+from opendvc.accounts.models import Account, AccountKind, Gender, Phone, new_public_username
+from opendvc.core import audit
 from opendvc.core.errors import DomainError
 from opendvc.core.personal_data import digits, is_id_number, lookup_digest, normalize_phone
 from opendvc.core.text import nfc
+from opendvc.identity.registries import PersonRecord
 
 
 class InvalidInput(DomainError):
@@ -140,3 +143,80 @@ def refuse_existing_citizen(*id_numbers: str) -> None:
                 ),
                 fields={"id_number": [_("Số định danh này đã có tài khoản.")]},
             )
+
+
+def create_citizen(
+    request,
+    person: PersonRecord,
+    *,
+    method: str,
+    level: int,
+    password: str | None = None,
+    phone: str | None = None,
+    carrier_verified: bool = False,
+    email: str = "",
+    address: str | None = None,
+    social_insurance_number: str | None = None,
+    registered_by: Account | None = None,
+    audit_details: dict | None = None,
+) -> Account:
+    """The one write path that makes a citizen account from a registry record (every registration
+    method, and the demo). Refuses an ID that already has an account, also when a parallel request
+    created it a moment ago. Callers that write more (a certificate, an activation code, the flow's end)
+    wrap this call and those writes in one transaction."""
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            refuse_existing_citizen(person.id_number, person.old_id_number)
+            account = Account(
+                username=new_public_username("cd"),
+                kind=AccountKind.CITIZEN,
+                full_name=person.full_name,
+                id_number=person.id_number,
+                old_id_number=person.old_id_number or None,
+                date_of_birth=person.date_of_birth,
+                gender=person.gender,
+                address=person.address if address is None else address,
+                email=email,
+                social_insurance_number=social_insurance_number or None,
+                assurance_level=level,
+                registration_method=method,
+                verified_at=now,
+                registered_by=registered_by,
+            )
+            if password:
+                account.set_password(password)
+            else:
+                account.set_unusable_password()
+            account.save()
+            if phone:
+                Phone.objects.create(
+                    account=account,
+                    number=phone,
+                    is_default=True,
+                    carrier_verified_at=now if carrier_verified else None,
+                )
+            audit.record(
+                "account.registered",
+                actor=registered_by,
+                target=account,
+                request=request,
+                method=method,
+                level=level,
+                **(audit_details or {}),
+            )
+    except IntegrityError as exc:
+        raise AccountExists(_("Số định danh này đã có tài khoản trên Cổng Dịch vụ công.")) from exc
+    return account
+
+
+def person_from_data(data: dict) -> PersonRecord:
+    """A registry record kept in a flow's data (dates as ISO strings) back as a PersonRecord."""
+    return PersonRecord(
+        id_number=data["id_number"],
+        full_name=data["full_name"],
+        date_of_birth=date.fromisoformat(data["date_of_birth"]),
+        gender=data.get("gender", ""),
+        address=data.get("address", ""),
+        old_id_number=data.get("old_id_number") or "",
+    )

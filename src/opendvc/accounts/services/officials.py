@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from opendvc.accounts.errors import FlowExpired, Forbidden, OtpError
 from opendvc.accounts.flows import finish_flow, flow_data, get_flow, start_flow, update_flow
@@ -39,7 +40,7 @@ from opendvc.accounts.models import (
 )
 from opendvc.accounts.services.access import record_access
 from opendvc.core import audit
-from opendvc.core.limits import Limit, RateLimited, enforce
+from opendvc.core.limits import Limit, RateLimited, duration, enforce
 
 TOTP_ISSUER = "Cổng DVC"
 # One step either side of the current one: an authenticator whose clock is up to 30 s off still works.
@@ -137,7 +138,12 @@ def _attempt(
             % {"n": MAX_ATTEMPTS_PER_FLOW},
             code="totp_attempts_exceeded",
         )
-    text = _("%(problem)s Bạn còn %(left)d lần thử.") % {"problem": message, "left": left}
+    text = ngettext(
+        "%(problem)s Bạn còn %(left)d lần thử.", "%(problem)s Bạn còn %(left)d lần thử.", left
+    ) % {
+        "problem": message,
+        "left": left,
+    }
     raise OtpError(text, code="totp_invalid", fields={"code": [text]})
 
 
@@ -147,10 +153,9 @@ def _limit_attempts(request, account: Account) -> None:
             request, [Limit("totp-account", str(account.pk), rate) for rate in ATTEMPT_LIMITS_PER_ACCOUNT]
         )
     except RateLimited as exc:
-        minutes = max(1, (exc.retry_after + 59) // 60)
         raise RateLimited(
-            _("Tài khoản đã nhập mã xác thực quá nhiều lần. Vui lòng thử lại sau %(minutes)d phút.")
-            % {"minutes": minutes},
+            _("Tài khoản đã nhập mã xác thực quá nhiều lần. Vui lòng thử lại sau %(wait)s.")
+            % {"wait": duration(exc.retry_after)},
             retry_after=exc.retry_after,
         ) from None
 

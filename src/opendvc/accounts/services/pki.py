@@ -10,7 +10,7 @@ bytes name the purpose, so a signature made to sign in cannot register, nor the 
 import base64
 import binascii
 import secrets
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -31,9 +31,14 @@ from opendvc.accounts.models import (
     new_public_username,
 )
 from opendvc.accounts.services import identity_checks
-from opendvc.accounts.services.common import Checker, refuse_existing_citizen
+from opendvc.accounts.services.common import (
+    Checker,
+    create_citizen,
+    person_from_data,
+    refuse_existing_citizen,
+)
 from opendvc.core import audit
-from opendvc.core.limits import Limit, enforce
+from opendvc.core.limits import Limit, duration, enforce
 from opendvc.core.personal_data import mask
 from opendvc.core.request_info import client_ip
 from opendvc.identity.pki import PkiError, VerifiedSigner, verify_signature
@@ -91,8 +96,8 @@ def consume_challenge(nonce: str, purpose: str) -> bytes:
         )
     if challenge is not None:
         raise ChallengeInvalid(
-            _("Yêu cầu ký đã hết hạn (quá %(minutes)d phút). Vui lòng thực hiện lại.")
-            % {"minutes": settings.PKI_CHALLENGE_LIFETIME // 60},
+            _("Yêu cầu ký đã hết hạn (sau %(wait)s). Vui lòng thực hiện lại.")
+            % {"wait": duration(settings.PKI_CHALLENGE_LIFETIME)},
             code="challenge_expired",
         )
     raise ChallengeInvalid(_("Yêu cầu ký không hợp lệ. Vui lòng thực hiện lại."), code="challenge_unknown")
@@ -308,22 +313,22 @@ def _details_data(signer: VerifiedSigner, *, kind: str, audience: str, phone: st
         if not signer.tax_code:
             raise MethodRefused(
                 _(
-                    "Chứng thư số này không mang mã số thuế của doanh nghiệp. Công dân hãy chọn "
-                    "“Đăng ký công dân”."
+                    "Chứng thư số này không mang mã số thuế của doanh nghiệp. Với chứng thư số cá nhân, "
+                    "hãy đăng ký tài khoản ở mục “Công dân” của trang Đăng ký."
                 ),
                 code="certificate_without_tax_code",
             )
         if Account.objects.filter(kind=AccountKind.BUSINESS, tax_code=signer.tax_code).exists():
             raise AccountExists(
-                _("Mã số thuế này đã có tài khoản doanh nghiệp. Vui lòng đăng nhập bằng USB ký số.")
+                _("Mã số thuế này đã có tài khoản doanh nghiệp. Vui lòng đăng nhập bằng chứng thư số.")
             )
         prefill |= {"tax_code": signer.tax_code, "business_name": signer.common_name}
     else:
         if not signer.id_number:
             raise MethodRefused(
                 _(
-                    "Chứng thư số này không mang số định danh cá nhân. Doanh nghiệp hãy chọn “Đăng "
-                    "ký doanh nghiệp”."
+                    "Chứng thư số này không mang số định danh cá nhân. Với chứng thư số của doanh nghiệp, "
+                    "hãy đăng ký ở mục “Doanh nghiệp, tổ chức” của trang Đăng ký."
                 ),
                 code="certificate_without_id_number",
             )
@@ -397,36 +402,27 @@ def complete_certificate_registration(request, token: str, **details) -> Account
     check.done()
     kind = data["kind"]
     method = RegistrationMethod.USB_TOKEN if kind == CertificateKind.USB_TOKEN else RegistrationMethod.SIM_PKI
-    now = timezone.now()
     try:
         with transaction.atomic():
             if business:
-                account = Account(
-                    username=new_public_username("dn"),
-                    kind=AccountKind.BUSINESS,
-                    full_name=business_name,
-                    tax_code=prefill["tax_code"],
-                    representative_name=representative.full_name,
-                    representative_id_number=representative.id_number,
+                account = _create_business(
+                    request,
+                    prefill,
+                    name=business_name,
+                    representative=representative,
+                    method=method,
+                    address=address,
+                    email=email,
                 )
             else:
-                refuse_existing_citizen(prefill["id_number"], prefill.get("old_id_number"))
-                account = Account(
-                    username=new_public_username("cd"),
-                    kind=AccountKind.CITIZEN,
-                    full_name=prefill["full_name"],
-                    id_number=prefill["id_number"],
-                    old_id_number=prefill.get("old_id_number") or None,
-                    date_of_birth=date.fromisoformat(prefill["date_of_birth"]),
-                    gender=prefill.get("gender", ""),
+                account = create_citizen(
+                    request,
+                    person_from_data(prefill),
+                    method=method,
+                    level=AssuranceLevel.LEVEL_3,
+                    address=address,
+                    email=email,
                 )
-            account.address = address
-            account.email = email
-            account.assurance_level = AssuranceLevel.LEVEL_3
-            account.registration_method = method
-            account.verified_at = now
-            account.set_unusable_password()
-            account.save()
             Certificate.objects.create(
                 account=account,
                 kind=kind,
@@ -436,12 +432,37 @@ def complete_certificate_registration(request, token: str, **details) -> Account
                 issuer=cert["issuer"][:500],
                 not_after=cert["not_after"],
                 phone=data.get("phone") or None,
-                last_used_at=now,
+                last_used_at=timezone.now(),
             )
             finish_flow(flow)
+    except IntegrityError as exc:  # the certificate registered by a parallel request a moment ago
+        raise AccountExists(
+            _("Chứng thư số này vừa được dùng để tạo tài khoản. Vui lòng đăng nhập.")
+        ) from exc
+    return account
+
+
+def _create_business(request, prefill, *, name, representative, method, address, email) -> Account:
+    try:
+        with transaction.atomic():
+            account = Account(
+                username=new_public_username("dn"),
+                kind=AccountKind.BUSINESS,
+                full_name=name,
+                tax_code=prefill["tax_code"],
+                representative_name=representative.full_name,
+                representative_id_number=representative.id_number,
+                address=address,
+                email=email,
+                assurance_level=AssuranceLevel.LEVEL_3,
+                registration_method=method,
+                verified_at=timezone.now(),
+            )
+            account.set_unusable_password()
+            account.save()
             audit.record("account.registered", target=account, request=request, method=method, level=3)
     except IntegrityError as exc:
         raise AccountExists(
-            _("Tài khoản cho chứng thư số hoặc định danh này vừa được tạo. Vui lòng đăng nhập.")
+            _("Mã số thuế này đã có tài khoản doanh nghiệp. Vui lòng đăng nhập bằng chứng thư số.")
         ) from exc
     return account

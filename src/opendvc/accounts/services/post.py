@@ -14,22 +14,20 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opendvc.accounts import lockout
-from opendvc.accounts.errors import AccountExists, Forbidden, RegistryDown, RegistryMismatch
+from opendvc.accounts.errors import Forbidden, RegistryDown, RegistryMismatch
 from opendvc.accounts.models import (
     Account,
     AccountKind,
     ActivationCode,
     AssuranceLevel,
     OfficialRole,
-    Phone,
     RegistrationMethod,
-    new_public_username,
     token_hash,
 )
 from opendvc.accounts.services import identity_checks
@@ -37,6 +35,7 @@ from opendvc.accounts.services.common import (
     Checker,
     check_new_password,
     citizen_by_id,
+    create_citizen,
     refuse_existing_citizen,
 )
 from opendvc.core import audit
@@ -112,46 +111,19 @@ def register_at_post(
     refuse_existing_citizen(person.id_number, person.old_id_number)
     carrier_verified = _owner_registered(person, phone)
 
-    now = timezone.now()
-    try:
-        with transaction.atomic():
-            refuse_existing_citizen(person.id_number, person.old_id_number)
-            account = Account(
-                username=new_public_username("cd"),
-                kind=AccountKind.CITIZEN,
-                full_name=person.full_name,
-                id_number=person.id_number,
-                old_id_number=person.old_id_number or None,
-                date_of_birth=person.date_of_birth,
-                gender=person.gender,
-                address=person.address,
-                email=email,
-                assurance_level=AssuranceLevel.LEVEL_2,
-                registration_method=RegistrationMethod.VIETNAM_POST,
-                verified_at=now,
-                registered_by=clerk,
-            )
-            account.set_unusable_password()
-            account.save()
-            Phone.objects.create(
-                account=account,
-                number=phone,
-                is_default=True,
-                carrier_verified_at=now if carrier_verified else None,
-            )
-            _send_activation(account, phone)
-            audit.record(
-                "account.registered",
-                actor=clerk,
-                target=account,
-                request=request,
-                method=RegistrationMethod.VIETNAM_POST,
-                level=2,
-                phone=mask_phone(phone),
-                carrier_verified=carrier_verified,
-            )
-    except IntegrityError as exc:  # the same ID registered a moment ago by a parallel request
-        raise AccountExists(_("Số định danh này đã có tài khoản trên Cổng Dịch vụ công.")) from exc
+    with transaction.atomic():
+        account = create_citizen(
+            request,
+            person,
+            method=RegistrationMethod.VIETNAM_POST,
+            level=AssuranceLevel.LEVEL_2,
+            phone=phone,
+            carrier_verified=carrier_verified,
+            email=email,
+            registered_by=clerk,
+            audit_details={"phone": mask_phone(phone), "carrier_verified": carrier_verified},
+        )
+        _send_activation(account, phone)
     return account
 
 
@@ -310,7 +282,7 @@ def _refuse_unusable(account: Account, matched: ActivationCode) -> None:
     if matched.failed_attempts >= ACTIVATION_MAX_ATTEMPTS:
         raise ActivationRefused(
             _(
-                "Mã kích hoạt đã hết hiệu lực vì bị nhập sai quá %(n)d lần. Vui lòng đến quầy bưu điện hoặc "
+                "Mã kích hoạt đã hết hiệu lực vì bị nhập sai %(n)d lần. Vui lòng đến quầy bưu điện hoặc "
                 "gọi nhân viên bưu điện đã đăng ký cho bạn để được gửi lại mã."
             )
             % {"n": ACTIVATION_MAX_ATTEMPTS},

@@ -5,28 +5,26 @@ choose a password (the account is created, in one transaction). Nothing is store
 last step, so a registry that is down or a person who gives up leaves no half-made account.
 """
 
-from datetime import date
-
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from opendvc.accounts import otp
-from opendvc.accounts.errors import AccountExists
 from opendvc.accounts.flows import finish_flow, flow_data, get_flow, start_flow, update_flow
 from opendvc.accounts.models import (
     Account,
-    AccountKind,
     AssuranceLevel,
     FlowPurpose,
-    Phone,
     RegistrationMethod,
-    new_public_username,
 )
 from opendvc.accounts.services import identity_checks
-from opendvc.accounts.services.common import Checker, check_new_password, refuse_existing_citizen
-from opendvc.core import audit
+from opendvc.accounts.services.common import (
+    Checker,
+    check_new_password,
+    create_citizen,
+    person_from_data,
+    refuse_existing_citizen,
+)
 from opendvc.core.limits import Limit, enforce
 from opendvc.core.personal_data import digits, is_social_insurance_number, lookup_digest
 from opendvc.core.request_info import client_ip
@@ -142,35 +140,17 @@ def complete_registration(request, token: str, *, password: str, password_confir
         if flow.purpose == FlowPurpose.REGISTER_MOBILE
         else RegistrationMethod.SOCIAL_INSURANCE
     )
-    now = timezone.now()
-    try:
-        with transaction.atomic():
-            refuse_existing_citizen(data["id_number"], data.get("old_id_number"))
-            account = Account(
-                username=new_public_username("cd"),
-                kind=AccountKind.CITIZEN,
-                full_name=data["full_name"],
-                id_number=data["id_number"],
-                old_id_number=data.get("old_id_number") or None,
-                date_of_birth=date.fromisoformat(data["date_of_birth"]),
-                gender=data["gender"],
-                address=data.get("address", ""),
-                email=data.get("email", ""),
-                social_insurance_number=data.get("social_insurance_number") or None,
-                assurance_level=AssuranceLevel.LEVEL_2,
-                registration_method=method,
-                verified_at=now,
-            )
-            account.set_password(password)
-            account.save()
-            Phone.objects.create(
-                account=account,
-                number=data["phone"],
-                is_default=True,
-                carrier_verified_at=now if method == RegistrationMethod.MOBILE else None,
-            )
-            finish_flow(flow)
-            audit.record("account.registered", target=account, request=request, method=method, level=2)
-    except IntegrityError as exc:  # the same ID registered by a parallel request a moment ago
-        raise AccountExists(_("Số định danh này đã có tài khoản trên Cổng Dịch vụ công.")) from exc
+    with transaction.atomic():
+        account = create_citizen(
+            request,
+            person_from_data(data),
+            method=method,
+            level=AssuranceLevel.LEVEL_2,
+            password=password,
+            phone=data["phone"],
+            carrier_verified=method == RegistrationMethod.MOBILE,
+            email=data.get("email", ""),
+            social_insurance_number=data.get("social_insurance_number"),
+        )
+        finish_flow(flow)
     return account

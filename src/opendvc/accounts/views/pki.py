@@ -44,7 +44,7 @@ def _token_page(request, *, purpose: str, template: str, context: dict, status=2
         return render(
             request,
             "accounts/message.html",
-            {"title": _("Tạm dừng"), "text": exc.message, "tone": "error"},
+            {"title": _("Chưa thể tiếp tục"), "text": exc.message, "tone": "error"},
             status=exc.status,
         )
     context = context | {

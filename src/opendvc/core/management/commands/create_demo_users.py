@@ -17,10 +17,8 @@ from opendvc.accounts.models import (
     AccountKind,
     AssuranceLevel,
     OfficialRole,
-    Phone,
     RegistrationMethod,
     TotpDevice,
-    new_public_username,
 )
 from opendvc.accounts.services.common import citizen_by_id
 from opendvc.accounts.services.officials import provisioning_uri
@@ -140,27 +138,18 @@ class Command(BaseCommand):
         return device.secret
 
     def _citizen(self, id_number, phone, password) -> tuple[str, str, str]:
+        from opendvc.accounts.services.common import create_citizen
         from opendvc.accounts.services.identity_checks import find_person
 
         if citizen_by_id(id_number) is None:
-            person = find_person(id_number)
-            account = Account(
-                username=new_public_username("cd"),
-                kind=AccountKind.CITIZEN,
-                full_name=person.full_name,
-                id_number=person.id_number,
-                old_id_number=person.old_id_number or None,
-                date_of_birth=person.date_of_birth,
-                gender=person.gender,
-                address=person.address,
-                assurance_level=AssuranceLevel.LEVEL_2,
-                registration_method=RegistrationMethod.MOBILE,
-                verified_at=timezone.now(),
-            )
-            account.set_password(password)
-            account.save()
-            Phone.objects.create(
-                account=account, number=phone, is_default=True, carrier_verified_at=timezone.now()
+            create_citizen(
+                None,
+                find_person(id_number),
+                method=RegistrationMethod.MOBILE,
+                level=AssuranceLevel.LEVEL_2,
+                password=password,
+                phone=phone,
+                carrier_verified=True,
             )
         return id_number, password, phone
 
