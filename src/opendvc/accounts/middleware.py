@@ -7,6 +7,7 @@ from django.contrib.auth import logout
 
 SIGNED_IN_AT = "opendvc_signed_in_at"
 LAST_SEEN = "opendvc_last_seen"
+SESSION_EXPIRED = "opendvc_session_expired"
 
 
 class SessionLimitsMiddleware:
@@ -24,7 +25,8 @@ class SessionLimitsMiddleware:
                 or now - signed_in_at > settings.SESSION_ABSOLUTE_TIMEOUT
             ):
                 logout(request)
-                request.session_expired = True
+                # The new, empty session remembers why, so the sign-in page can say so.
+                request.session[SESSION_EXPIRED] = True
             elif now - last_seen > 30 or LAST_SEEN not in request.session:
                 # Write at most every 30 s: a busy page does not save the session on every request.
                 request.session[LAST_SEEN] = now

@@ -168,11 +168,13 @@ class Account(AbstractBaseUser, PermissionsMixin):
         )
         super().save(*args, **kwargs)
 
-    def get_session_auth_hash(self):
-        """Django ends sessions whose stored hash differs: include the epoch so bumping it ends them all."""
+    def _get_session_auth_hash(self, secret=None):
+        """Django ends sessions whose stored hash differs: include the epoch so bumping it ends them all
+        (also for hashes checked against SECRET_KEY_FALLBACKS)."""
         return salted_hmac(
             "opendvc.accounts.Account.get_session_auth_hash",
             f"{self.password}:{self.session_epoch}",
+            secret=secret,
             algorithm="sha256",
         ).hexdigest()
 

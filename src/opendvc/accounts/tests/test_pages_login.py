@@ -77,6 +77,7 @@ def test_thirty_idle_minutes_end_the_session(client):
         response = client.get("/tai-khoan/")
         assert response.status_code == 302
         assert response["Location"].startswith("/dang-nhap/")
+        assert "Phiên đăng nhập đã hết hạn" in client.get(response["Location"]).content.decode()
 
 
 def test_twelve_hours_end_the_session_even_when_active(client):

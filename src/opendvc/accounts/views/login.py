@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from opendvc.accounts.errors import FlowExpired
 from opendvc.accounts.forms import ChoosePhoneForm, LoginForm, NewPhoneForm, OtpForm
+from opendvc.accounts.middleware import SESSION_EXPIRED
 from opendvc.accounts.models import AccessMethod
 from opendvc.accounts.services import login as login_service
 from opendvc.accounts.services import recovery
@@ -23,7 +24,7 @@ NEXT = "opendvc_login_next"
 @require_http_methods(["GET", "POST"])
 def password_step(request):
     form = LoginForm(request.POST or None)
-    context = {"next": safe_next(request, ""), "session_expired": request.GET.get("expired") == "1"}
+    context = {"next": safe_next(request, ""), "session_expired": request.session.pop(SESSION_EXPIRED, False)}
     if request.method == "POST" and form.is_valid():
         try:
             flow, token = login_service.start_password_login(
