@@ -219,9 +219,11 @@ PERSONAL_DATA_HASH_KEY = os.environ.get("PERSONAL_DATA_HASH_KEY", "dev-only-look
 _DEV_PERSONAL_DATA = (
     DEV_PERSONAL_DATA_KEY in PERSONAL_DATA_KEYS or PERSONAL_DATA_HASH_KEY == "dev-only-lookup-hash-key"
 )
-if not DEBUG and not env_bool("TESTING", False) and _DEV_PERSONAL_DATA:
+PRODUCTION = not DEBUG and not env_bool("TESTING", False)
+if PRODUCTION and (_DEV_PERSONAL_DATA or len(PERSONAL_DATA_HASH_KEY) < 32):
     raise ImproperlyConfigured(
-        "DEBUG is off: set PERSONAL_DATA_KEYS (Fernet keys) and PERSONAL_DATA_HASH_KEY (docs/operations.md)."
+        "DEBUG is off: set PERSONAL_DATA_KEYS (Fernet keys) and PERSONAL_DATA_HASH_KEY (32+ random "
+        "characters); see docs/operations.md."
     )
 TRUSTED_PROXY_COUNT = int(
     os.environ.get("TRUSTED_PROXY_COUNT", "1" if env_bool("BEHIND_TLS_PROXY", False) else "0")
@@ -309,6 +311,7 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+EMAIL_TIMEOUT = float(os.environ.get("EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Cổng Dịch vụ công <no-reply@dichvucong.local>")
 PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 
@@ -360,6 +363,24 @@ CAPTCHA_FONT_SIZE = 34
 CAPTCHA_LETTER_ROTATION = (-25, 25)
 CAPTCHA_CHALLENGE_FUNCT = "captcha.helpers.random_char_challenge"
 CAPTCHA_TEST_MODE = False
+
+# With DEBUG off, refuse what only a developer's machine may run: the test CA (its stand-in plug-in signs
+# as the demo people) and, unless a public demo says so (ALLOW_REFERENCE_ADAPTERS=1), the reference
+# registries with invented people and the outbox that delivers no message.
+if PRODUCTION and PKI_TEST_CA_ENABLED:
+    raise ImproperlyConfigured("DEBUG is off: PKI_TEST_CA_ENABLED must not be set in production.")
+if PRODUCTION and TOKEN_PLUGIN_URL.startswith("/dev/"):
+    raise ImproperlyConfigured("DEBUG is off: set TOKEN_PLUGIN_URL to the USB-token plug-in's address.")
+_REFERENCE_PARTS = [port for port, config in IDENTITY_ADAPTERS.items() if ".reference." in config["class"]]
+_REFERENCE_PARTS += [
+    name for name, backend in (("SMS", SMS_BACKEND), ("e-mail", EMAIL_BACKEND)) if "Outbox" in backend
+]
+if PRODUCTION and _REFERENCE_PARTS and not env_bool("ALLOW_REFERENCE_ADAPTERS", False):
+    raise ImproperlyConfigured(
+        "DEBUG is off but these use local stand-ins: " + ", ".join(_REFERENCE_PARTS) + ". Set their "
+        "*_URL, SMS_GATEWAY_URL and EMAIL_HOST (docs/operations.md), or ALLOW_REFERENCE_ADAPTERS=1 for a "
+        "public demo."
+    )
 
 # Catalogue search: how many candidates the database returns for re-ranking (see catalog/search).
 SEARCH_CANDIDATES = int(os.environ.get("SEARCH_CANDIDATES", "60"))

@@ -38,6 +38,13 @@ PRODUCTION = {
     "ALLOWED_HOSTS": "portal.example",
     "PERSONAL_DATA_KEYS": "3q2-7wQ4b0mLq6dW0xJm0eJ8Zf1nR3u9YcK5vT2sA1E=",
     "PERSONAL_DATA_HASH_KEY": "h" * 40,
+    "POPULATION_REGISTRY_URL": "https://ndxp.example/population",
+    "CARRIER_REGISTRY_URL": "https://ndxp.example/carriers",
+    "SOCIAL_INSURANCE_REGISTRY_URL": "https://ndxp.example/bhxh",
+    "MOBILE_SIGNATURE_URL": "https://carrier.example/mobile-signature",
+    "SMS_GATEWAY_URL": "https://sms.example/send",
+    "EMAIL_HOST": "smtp.example",
+    "TOKEN_PLUGIN_URL": "https://127.0.0.1:8987/",
 }
 
 
@@ -56,3 +63,22 @@ def test_pages_carry_security_headers(client):
     assert "default-src 'self'" in response["Content-Security-Policy"]
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_production_refuses_the_test_ca():
+    result = _start(PRODUCTION | {"PKI_TEST_CA_ENABLED": "1"})
+    assert result.returncode != 0 and "PKI_TEST_CA_ENABLED" in result.stderr
+
+
+def test_production_refuses_reference_registries_unless_a_public_demo_says_so():
+    without_registry = {k: v for k, v in PRODUCTION.items() if k != "POPULATION_REGISTRY_URL"}
+    result = _start(without_registry)
+    assert result.returncode != 0 and "population" in result.stderr
+    assert _start(without_registry | {"ALLOW_REFERENCE_ADAPTERS": "1"}).returncode == 0
+
+
+def test_the_token_plug_ins_local_address_is_allowed_to_connect(settings):
+    from opendvc.core.middleware import content_security_policy
+
+    settings.TOKEN_PLUGIN_URL = "https://127.0.0.1:8987/plugin/"
+    assert "connect-src 'self' https://127.0.0.1:8987;" in content_security_policy()
