@@ -88,48 +88,64 @@ def _enforce(request, limits):
         ) from None
 
 
-def verify_code(flow: AuthFlow, code: str) -> None:
-    """Accept the flow's current code once; raise OtpError saying what is wrong otherwise."""
-    code = (code or "").strip()
-    otp = flow.codes.filter(superseded=False).first()
+def _refusal(otp: OneTimeCode | None) -> OtpError:
+    """Why this code can no longer be tried: none sent, used, locked after 5 wrong tries, expired."""
     if otp is None or otp.used_at is not None:
-        raise OtpError(
+        return OtpError(
             _("Chưa có mã OTP hợp lệ. Vui lòng bấm “Gửi lại OTP”."),
             code="otp_missing",
             fields={"code": [_("Chưa có mã OTP hợp lệ.")]},
         )
     if otp.failed_attempts >= settings.OTP_MAX_ATTEMPTS:
-        raise OtpError(
+        return OtpError(
             _("Bạn đã nhập sai mã OTP %(n)d lần. Vui lòng bấm “Gửi lại OTP” để nhận mã mới.")
             % {"n": settings.OTP_MAX_ATTEMPTS},
             code="otp_attempts_exceeded",
             fields={"code": [_("Mã OTP này đã bị khóa.")]},
         )
-    if otp.expires_at <= timezone.now():
-        raise OtpError(
-            _("Mã OTP đã hết hạn. Vui lòng bấm “Gửi lại OTP” để nhận mã mới."),
-            code="otp_expired",
-            fields={"code": [_("Mã OTP đã hết hạn.")]},
-        )
-    if not (len(code) == 6 and code.isdigit()) or not hmac.compare_digest(
-        otp.code_hash, _code_hash(flow, code)
-    ):
-        # Count the failure in the database itself, so that parallel guesses cannot exceed the limit.
-        OneTimeCode.objects.filter(pk=otp.pk).update(failed_attempts=F("failed_attempts") + 1)
-        left = settings.OTP_MAX_ATTEMPTS - otp.failed_attempts - 1
-        if left <= 0:
-            message = _("Mã OTP không đúng. Bạn đã nhập sai %(n)d lần; vui lòng bấm “Gửi lại OTP”.") % {
-                "n": settings.OTP_MAX_ATTEMPTS
-            }
-        else:
-            message = ngettext(
-                "Mã OTP không đúng. Bạn còn %(left)d lần thử.",
-                "Mã OTP không đúng. Bạn còn %(left)d lần thử.",
-                left,
-            ) % {"left": left}
-        raise OtpError(message, code="otp_invalid", fields={"code": [message]})
-    used = OneTimeCode.objects.filter(pk=otp.pk, used_at__isnull=True).update(used_at=timezone.now())
-    if not used:  # the same code submitted twice at once: only one wins
+    return OtpError(
+        _("Mã OTP đã hết hạn. Vui lòng bấm “Gửi lại OTP” để nhận mã mới."),
+        code="otp_expired",
+        fields={"code": [_("Mã OTP đã hết hạn.")]},
+    )
+
+
+def verify_code(flow: AuthFlow, code: str) -> None:
+    """Accept the flow's current code once; raise OtpError saying what is wrong otherwise.
+
+    Each try is claimed in the database before the comparison (a conditional UPDATE of the try count),
+    so parallel guesses cannot get more than OTP_MAX_ATTEMPTS comparisons, and only one of two
+    parallel right answers uses the code."""
+    code = (code or "").strip()
+    otp = flow.codes.filter(superseded=False).first()
+    now = timezone.now()
+    live = OneTimeCode.objects.filter(
+        pk=otp.pk if otp else None,
+        used_at__isnull=True,
+        failed_attempts__lt=settings.OTP_MAX_ATTEMPTS,
+        expires_at__gt=now,
+    )
+    if otp is None or not live.update(failed_attempts=F("failed_attempts") + 1):
+        raise _refusal(OneTimeCode.objects.filter(pk=otp.pk).first() if otp else None)
+    otp.refresh_from_db(fields=["failed_attempts"])
+    if len(code) == 6 and code.isdigit() and hmac.compare_digest(otp.code_hash, _code_hash(flow, code)):
+        # A right answer gives its try back, and uses the code up (once).
+        if OneTimeCode.objects.filter(pk=otp.pk, used_at__isnull=True).update(
+            used_at=now, failed_attempts=F("failed_attempts") - 1
+        ):
+            return
         raise OtpError(
             _("Mã OTP đã được sử dụng."), code="otp_used", fields={"code": [_("Mã OTP đã được sử dụng.")]}
         )
+    left = settings.OTP_MAX_ATTEMPTS - otp.failed_attempts
+    if left <= 0:
+        message = _("Mã OTP không đúng. Bạn đã nhập sai %(n)d lần; vui lòng bấm “Gửi lại OTP”.") % {
+            "n": settings.OTP_MAX_ATTEMPTS
+        }
+    else:
+        message = ngettext(
+            "Mã OTP không đúng. Bạn còn %(left)d lần thử.",
+            "Mã OTP không đúng. Bạn còn %(left)d lần thử.",
+            left,
+        ) % {"left": left}
+    raise OtpError(message, code="otp_invalid", fields={"code": [message]})

@@ -39,7 +39,6 @@ from opendvc.core import audit
 from opendvc.core.errors import NotFound
 from opendvc.core.limits import Limit, enforce
 from opendvc.core.personal_data import lookup_digest, mask, mask_phone
-from opendvc.core.text import nfc
 from opendvc.notifications.recipients import mask_recipient
 from opendvc.notifications.services import send_email, send_sms
 
@@ -52,7 +51,6 @@ REAUTH_STEP = "reauthenticate"
 REAUTH_LIMITS = ["10/h"]
 TOTP_CONFIRM_LIMITS = ["10/h"]
 MAX_PHONES = 5
-ADDRESS_MAX_LENGTH = 500
 TOTP_ISSUER = "Cổng Dịch vụ công"
 
 
@@ -164,7 +162,7 @@ def _when(moment) -> str:
     return timezone.localtime(moment).strftime("%H:%M %d/%m/%Y")
 
 
-def _email_notice(account: Account, subject: str, text: str, *, purpose: str) -> None:
+def email_notice(account: Account, subject: str, text: str, *, purpose: str) -> None:
     """A change to the account's sign-in methods is told to its e-mail address, if it has one."""
     if account.email:
         body = text + "\n\n" + _("Nếu không phải bạn thực hiện, hãy gọi tổng đài hỗ trợ ngay.")
@@ -178,12 +176,8 @@ def update_personal_info(request, account: Account, *, address: str, email: str)
     """Change the contact address and e-mail (the identity fields come from the registries and are not
     editable). Every problem is reported at once (InvalidInput); the old e-mail is told of a change."""
     check = Checker()
-    address = " ".join(nfc(address or "").split())
-    if len(address) > ADDRESS_MAX_LENGTH:
-        check.add("address", _("Địa chỉ quá dài (tối đa %(n)d ký tự).") % {"n": ADDRESS_MAX_LENGTH})
+    address = check.address(address)
     email = check.email(email)
-    if len(email) > 254:
-        check.add("email", _("Địa chỉ thư điện tử quá dài."))
     check.done()
     changed = [
         name for name, value in (("address", address), ("email", email)) if getattr(account, name) != value
@@ -279,7 +273,7 @@ def confirm_add_phone(request, account: Account, *, token: str, code: str) -> Ph
             if data.get("make_default") or account.otp_phone is None:
                 _make_default(request, account, phone)
             else:
-                _email_notice(
+                email_notice(
                     account,
                     _("Đã thêm số điện thoại vào tài khoản"),
                     _(
@@ -438,7 +432,7 @@ def _remove(request, account: Account, method, *, action: str, subject: str, tex
             raise refusal
         method.delete()
         audit.record(action, actor=account, target=account, request=request, **details)
-        _email_notice(account, subject, text, purpose=action.replace("account.", ""))
+        email_notice(account, subject, text, purpose=action.replace("account.", ""))
 
 
 def remove_phone(request, account: Account, *, phone_id) -> None:
@@ -560,7 +554,7 @@ def confirm_totp(request, account: Account, *, code: str) -> TotpDevice:
         device.confirmed_at, device.last_used_step = now, step
         device.save(update_fields=["confirmed_at", "last_used_step"])
         audit.record("account.totp_added", actor=account, target=account, request=request)
-        _email_notice(
+        email_notice(
             account,
             _("Đã thêm ứng dụng xác thực"),
             _("Cổng Dịch vụ công: một ứng dụng xác thực đã được thêm vào tài khoản của bạn lúc %(time)s.")

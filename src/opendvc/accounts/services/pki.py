@@ -9,6 +9,7 @@ bytes name the purpose, so a signature made to sign in cannot register, nor the 
 
 import base64
 import binascii
+import re
 import secrets
 from datetime import timedelta
 
@@ -38,8 +39,9 @@ from opendvc.accounts.services.common import (
     refuse_existing_citizen,
 )
 from opendvc.core import audit
+from opendvc.core.errors import DomainError
 from opendvc.core.limits import Limit, duration, enforce
-from opendvc.core.personal_data import mask
+from opendvc.core.personal_data import lookup_digest, mask
 from opendvc.core.request_info import client_ip
 from opendvc.identity.pki import PkiError, VerifiedSigner, verify_signature
 from opendvc.identity.registries import (
@@ -52,6 +54,8 @@ LOGIN = "login"
 REGISTER = "register"
 ADD_CERTIFICATE = "add_certificate"
 AUDIENCES = ("citizen", "business")
+# What `issue_challenge` makes (secrets.token_urlsafe), within the column's 64 characters.
+NONCE_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 # --- Challenges ---------------------------------------------------------------------------------------
@@ -80,27 +84,46 @@ def challenge_base64(challenge: PkiChallenge) -> str:
     return base64.b64encode(challenge_bytes(challenge.nonce, challenge.purpose)).decode()
 
 
-def consume_challenge(nonce: str, purpose: str) -> bytes:
-    """Use the challenge up (once, even under concurrent posts) and return the bytes that were signed."""
-    now = timezone.now()
-    used = PkiChallenge.objects.filter(
-        nonce=nonce or "", purpose=purpose, used_at__isnull=True, expires_at__gt=now
-    ).update(used_at=now)
-    if used:
-        return challenge_bytes(nonce, purpose)
-    challenge = PkiChallenge.objects.filter(nonce=nonce or "", purpose=purpose).first()
-    if challenge is not None and challenge.used_at is not None:
-        raise ChallengeInvalid(
+def _well_formed(nonce: str) -> bool:
+    """Whether the nonce the client sent back could be one `issue_challenge` made. Anything else is
+    unknown without asking the database, which refuses some strings outright (PostgreSQL and NUL)."""
+    return bool(NONCE_SHAPE.fullmatch(nonce or ""))
+
+
+def _challenge_problem(nonce: str, purpose: str) -> ChallengeInvalid | None:
+    """Why this challenge cannot be answered now (used, expired, unknown), or None."""
+    challenge = (
+        PkiChallenge.objects.filter(nonce=nonce, purpose=purpose).first() if _well_formed(nonce) else None
+    )
+    if challenge is None:
+        return ChallengeInvalid(
+            _("Yêu cầu ký không hợp lệ. Vui lòng thực hiện lại."), code="challenge_unknown"
+        )
+    if challenge.used_at is not None:
+        return ChallengeInvalid(
             _("Yêu cầu ký này đã được dùng. Vui lòng thực hiện lại để nhận yêu cầu ký mới."),
             code="challenge_used",
         )
-    if challenge is not None:
-        raise ChallengeInvalid(
+    if challenge.expires_at <= timezone.now():
+        return ChallengeInvalid(
             _("Yêu cầu ký đã hết hạn (sau %(wait)s). Vui lòng thực hiện lại.")
             % {"wait": duration(settings.PKI_CHALLENGE_LIFETIME)},
             code="challenge_expired",
         )
-    raise ChallengeInvalid(_("Yêu cầu ký không hợp lệ. Vui lòng thực hiện lại."), code="challenge_unknown")
+    return None
+
+
+def consume_challenge(nonce: str, purpose: str) -> None:
+    """Use the challenge up: once, even under concurrent posts (a conditional UPDATE)."""
+    now = timezone.now()
+    used = _well_formed(nonce) and PkiChallenge.objects.filter(
+        nonce=nonce, purpose=purpose, used_at__isnull=True, expires_at__gt=now
+    ).update(used_at=now)
+    if not used:
+        raise _challenge_problem(nonce, purpose) or ChallengeInvalid(
+            _("Yêu cầu ký này đã được dùng. Vui lòng thực hiện lại để nhận yêu cầu ký mới."),
+            code="challenge_used",
+        )
 
 
 def decode_base64(value: str, field: str) -> bytes:
@@ -112,60 +135,50 @@ def decode_base64(value: str, field: str) -> bytes:
 
 
 def _verified(nonce: str, purpose: str, signature: bytes, certificate: bytes | None) -> VerifiedSigner:
-    data = consume_challenge(nonce, purpose)
-    return verify_signature(data, signature, certificate or None)
+    """Verify the signature over a live challenge, then use the challenge up. A signature that fails
+    for a reason the person can fix ("revocation could not be checked, try again") leaves the
+    challenge usable; a replay fails at the consumption, which is atomic."""
+    problem = _challenge_problem(nonce, purpose)
+    if problem is not None:
+        raise problem
+    signer = verify_signature(challenge_bytes(nonce, purpose), signature, certificate or None)
+    consume_challenge(nonce, purpose)
+    return signer
 
 
 # --- Sign-in ------------------------------------------------------------------------------------------
 
 
-def _certificate_account(request, signer: VerifiedSigner, kind: str, phone: str = "") -> Account:
-    """The account this certificate signs in to. A renewed certificate of a known identity (same ID
-    number or tax code, from a trusted CA) is added to that account."""
+def _certificate_account(request, signer: VerifiedSigner) -> Account:
+    """The account this certificate was registered or added to. A certificate the account does not
+    hold (a renewed token, or one its owner removed) does not sign in: it is added under
+    "Phương thức xác thực" after signing in another way, with re-authentication."""
     certificate = Certificate.objects.select_related("account").filter(fingerprint=signer.fingerprint).first()
-    if certificate is not None:
-        account = certificate.account
-    else:
-        account = _account_of_identity(signer)
-        if account is None:
-            raise MethodRefused(
-                _(
-                    "Chứng thư số này chưa gắn với tài khoản nào trên Cổng. Hãy đăng ký tài khoản "
-                    "bằng USB ký "
-                    "số hoặc SIM ký số, hoặc thêm chứng thư số trong mục “Phương thức xác thực” của "
-                    "tài khoản."
-                ),
-                code="certificate_not_registered",
-            )
-        certificate = _save_certificate(account, signer, kind, phone)
-        audit.record(
-            "account.certificate_added",
-            actor=account,
-            target=account,
-            request=request,
-            serial=signer.serial_number,
-            on_sign_in=True,
+    if certificate is None:
+        raise MethodRefused(
+            _(
+                "Chứng thư số này chưa gắn với tài khoản nào trên Cổng. Nếu bạn chưa có tài khoản, hãy "
+                "đăng ký bằng USB ký số hoặc SIM ký số. Nếu đã có, hãy đăng nhập bằng cách khác rồi thêm "
+                "chứng thư số này trong mục “Phương thức xác thực”."
+            ),
+            code="certificate_not_registered",
         )
+    account = certificate.account
     if not account.is_active:
         raise MethodRefused(
             _("Tài khoản đang bị khóa. Vui lòng liên hệ tổng đài hỗ trợ."), code="account_inactive"
         )
     certificate.last_used_at = timezone.now()
     certificate.save(update_fields=["last_used_at"])
-    if account.assurance_level < AssuranceLevel.LEVEL_3:
-        account.assurance_level = AssuranceLevel.LEVEL_3
-        account.save(update_fields=["assurance_level"])
     return account
 
 
-def _account_of_identity(signer: VerifiedSigner) -> Account | None:
-    if signer.tax_code:
-        return Account.objects.filter(kind=AccountKind.BUSINESS, tax_code=signer.tax_code).first()
+def masked_subject(signer: VerifiedSigner) -> str:
+    """The certificate subject as stored and shown: the ID number in it masked (UID=CCCD:0010******45)."""
+    subject = signer.subject
     if signer.id_number:
-        from opendvc.accounts.services.common import citizen_by_id
-
-        return citizen_by_id(signer.id_number)
-    return None
+        subject = subject.replace(signer.id_number, mask(signer.id_number))
+    return subject[:500]
 
 
 def _save_certificate(account: Account, signer: VerifiedSigner, kind: str, phone: str = "") -> Certificate:
@@ -174,7 +187,7 @@ def _save_certificate(account: Account, signer: VerifiedSigner, kind: str, phone
         kind=kind,
         fingerprint=signer.fingerprint,
         serial_number=signer.serial_number,
-        subject=signer.subject[:500],
+        subject=masked_subject(signer),
         issuer=signer.issuer[:500],
         not_after=signer.not_after,
         phone=phone or None,
@@ -184,16 +197,19 @@ def _save_certificate(account: Account, signer: VerifiedSigner, kind: str, phone
 def login_with_token(request, *, nonce: str, signature: bytes, certificate: bytes | None = None) -> Account:
     """USB token sign-in: the plug-in signed the challenge. The caller starts the session."""
     signer = _verified(nonce, LOGIN, signature, certificate)
-    return _certificate_account(request, signer, CertificateKind.USB_TOKEN)
+    return _certificate_account(request, signer)
 
 
 def add_certificate(
     request, account: Account, *, nonce: str, signature: bytes, certificate: bytes | None = None
 ):
-    """Account management: add a USB token whose certificate belongs to this account's identity."""
+    """Account management: add a USB token whose certificate carries this account's identity (a renewed
+    token, say). Needs a recent re-authentication; the account's e-mail is told; the account becomes
+    level 3."""
+    from opendvc.accounts.services.account import email_notice, require_reauthentication
+
+    require_reauthentication(request)
     signer = _verified(nonce, ADD_CERTIFICATE, signature, certificate)
-    if Certificate.objects.filter(fingerprint=signer.fingerprint).exists():
-        raise MethodRefused(_("Chứng thư số này đã được gắn với một tài khoản."), code="certificate_in_use")
     own = (account.kind == AccountKind.BUSINESS and signer.tax_code == account.tax_code) or (
         account.kind == AccountKind.CITIZEN and signer.id_number in {account.id_number, account.old_id_number}
     )
@@ -202,13 +218,29 @@ def add_certificate(
             _("Chứng thư số không mang số định danh (hoặc mã số thuế) của tài khoản này."),
             code="certificate_not_yours",
         )
-    cert = _save_certificate(account, signer, CertificateKind.USB_TOKEN)
-    audit.record(
-        "account.certificate_added",
-        actor=account,
-        target=account,
-        request=request,
-        serial=signer.serial_number,
+    try:
+        with transaction.atomic():
+            cert = _save_certificate(account, signer, CertificateKind.USB_TOKEN)
+            if account.assurance_level < AssuranceLevel.LEVEL_3:
+                account.assurance_level = AssuranceLevel.LEVEL_3
+                account.save(update_fields=["assurance_level"])
+            audit.record(
+                "account.certificate_added",
+                actor=account,
+                target=account,
+                request=request,
+                serial=signer.serial_number,
+            )
+    except IntegrityError as exc:  # on this or another account already (fingerprints are unique)
+        raise MethodRefused(
+            _("Chứng thư số này đã được gắn với một tài khoản."), code="certificate_in_use"
+        ) from exc
+    email_notice(
+        account,
+        _("Đã thêm chứng thư số vào tài khoản"),
+        _("Chứng thư số số hiệu %(serial)s do %(issuer)s cấp vừa được thêm vào tài khoản của bạn.")
+        % {"serial": signer.serial_number, "issuer": signer.issuer},
+        purpose="certificate_added",
     )
     return cert
 
@@ -222,6 +254,9 @@ def start_sim_signature(request, *, phone: str, purpose: str, audience: str = "c
     check = Checker()
     phone = check.phone(phone)
     check.done()
+    # Each request makes the phone ask its owner: a number cannot be flooded with prompts.
+    digest = lookup_digest(phone, kind="phone")
+    enforce(request, [Limit("sim-phone", digest, rate) for rate in settings.OTP_LIMITS["phone"]])
     challenge = issue_challenge(purpose, request)
     code = challenge.nonce[:4].upper()
     message = (
@@ -279,10 +314,14 @@ def poll_sim_signature(request, token: str):
         finish_flow(flow)
         raise FlowExpired(_("Yêu cầu ký đã hết hạn vì chưa được xác nhận trên điện thoại. Vui lòng thử lại."))
     purpose = LOGIN if flow.purpose == FlowPurpose.LOGIN else REGISTER
-    signer = _verified(data["nonce"], purpose, status.signature, status.certificate)
+    try:
+        signer = _verified(data["nonce"], purpose, status.signature, status.certificate)
+    except DomainError:
+        finish_flow(flow)  # this phone's answer cannot be used again: the person starts over
+        raise
     if flow.purpose == FlowPurpose.LOGIN:
         finish_flow(flow)
-        return _certificate_account(request, signer, CertificateKind.SIM_PKI, phone=data["phone"])
+        return _certificate_account(request, signer)
     details = _details_data(
         signer, kind=CertificateKind.SIM_PKI, audience=data["audience"], phone=data["phone"]
     )
@@ -349,7 +388,7 @@ def _details_data(signer: VerifiedSigner, *, kind: str, audience: str, phone: st
         "certificate": {
             "fingerprint": signer.fingerprint,
             "serial_number": signer.serial_number,
-            "subject": signer.subject,
+            "subject": masked_subject(signer),
             "issuer": signer.issuer,
             "not_after": signer.not_after.isoformat(),
             "revocation": signer.revocation,
@@ -381,7 +420,7 @@ def complete_certificate_registration(request, token: str, **details) -> Account
     prefill, cert = data["prefill"], data["certificate"]
     check = Checker()
     email = check.email(details.get("email", ""))
-    address = " ".join((details.get("address") or prefill.get("address", "")).split())
+    address = check.address(details.get("address") or prefill.get("address", ""))
     business = data["audience"] == "business"
     representative = None
     if business:

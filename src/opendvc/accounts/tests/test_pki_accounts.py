@@ -15,6 +15,7 @@ from opendvc.accounts.tests.factories import make_citizen
 from opendvc.identity.mobile_signature import approve_request, refuse_request
 from opendvc.identity.pki import PkiError
 from opendvc.identity.pki.signer import sign_detached
+from opendvc.notifications.selectors import last_message_to
 
 pytestmark = pytest.mark.django_db
 
@@ -107,12 +108,35 @@ def test_a_token_of_an_id_that_already_has_an_account_is_told_so(rq):
         pki.start_token_registration(rq, audience="citizen", **signed(pki.REGISTER, "an"))
 
 
-def test_a_renewed_certificate_of_a_known_identity_signs_in_and_is_added(rq):
+def test_a_token_the_account_does_not_hold_does_not_sign_in_even_with_its_identity(rq):
     account = make_citizen()
-    assert pki.login_with_token(rq, **signed(pki.LOGIN, "an")) == account
-    account.refresh_from_db()
-    assert account.assurance_level == 3
-    assert account.certificates.count() == 1
+    with pytest.raises(MethodRefused) as refused:
+        pki.login_with_token(rq, **signed(pki.LOGIN, "an"))
+    assert refused.value.code == "certificate_not_registered"
+    assert "Phương thức xác thực" in refused.value.message
+    assert not account.certificates.exists()
+
+
+def test_a_removed_token_no_longer_signs_in(rq):
+    account = register_citizen_with_token(rq)
+    account.certificates.get().delete()
+    with pytest.raises(MethodRefused):
+        pki.login_with_token(rq, **signed(pki.LOGIN, "an"))
+
+
+def test_a_refused_certificate_leaves_the_challenge_for_another_try(rq):
+    challenge = pki.issue_challenge(pki.REGISTER)
+    with pytest.raises(PkiError):
+        pki.start_token_registration(
+            rq, audience="citizen", **signed(pki.REGISTER, "expired", nonce_of=challenge)
+        )
+    pki.start_token_registration(rq, audience="citizen", **signed(pki.REGISTER, "an", nonce_of=challenge))
+
+
+def test_the_stored_certificate_subject_masks_the_id_number(rq):
+    subject = register_citizen_with_token(rq).certificates.get().subject
+    assert "001088012345" not in subject
+    assert "0010******45" in subject
 
 
 def test_an_unknown_certificate_without_an_account_cannot_sign_in(rq):
@@ -184,16 +208,40 @@ def test_the_reference_service_can_approve_at_once_for_tests(rq):
     assert pki.poll_sim_signature(rq, token) is not None
 
 
-def test_a_token_of_the_accounts_own_identity_can_be_added(rq):
-    account = make_citizen()
+@pytest.fixture
+def reauthenticated(rq):
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from opendvc.accounts.services.account import REAUTHENTICATED_AT
+
+    rq.session = SessionStore()
+    rq.session[REAUTHENTICATED_AT] = timezone.now().timestamp()
+    return rq
+
+
+def test_adding_a_token_needs_a_recent_reauthentication(rq):
+    from opendvc.accounts.errors import ReauthenticationRequired
+
+    with pytest.raises(ReauthenticationRequired):
+        pki.add_certificate(rq, make_citizen(), **signed(pki.ADD_CERTIFICATE, "an"))
+
+
+def test_a_token_of_the_accounts_own_identity_can_be_added(reauthenticated):
+    rq = reauthenticated
+    account = make_citizen(email="an@example.vn")
     cert = pki.add_certificate(rq, account, **signed(pki.ADD_CERTIFICATE, "an"))
     assert cert.account == account
+    account.refresh_from_db()
+    assert account.assurance_level == 3
+    assert last_message_to("an@example.vn", channel="email") is not None
+    assert pki.login_with_token(rq, **signed(pki.LOGIN, "an")) == account
     with pytest.raises(MethodRefused) as twice:
         pki.add_certificate(rq, account, **signed(pki.ADD_CERTIFICATE, "an"))
     assert twice.value.code == "certificate_in_use"
 
 
-def test_a_token_of_someone_else_cannot_be_added(rq):
+def test_a_token_of_someone_else_cannot_be_added(reauthenticated):
+    rq = reauthenticated
     account = make_citizen(id_number="079190001234", full_name="Trần Thị Bình", phone="0987654321")
     with pytest.raises(MethodRefused) as refused:
         pki.add_certificate(rq, account, **signed(pki.ADD_CERTIFICATE, "an"))
