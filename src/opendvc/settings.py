@@ -140,6 +140,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 24 * 3600,
     },
     "purge-expired-flows": {"task": "opendvc.accounts.tasks.purge_expired_flows_task", "schedule": 3600},
+    "fail-stale-messages": {"task": "opendvc.notifications.tasks.fail_stale_messages_task", "schedule": 600},
 }
 
 AUTH_USER_MODEL = "accounts.Account"
@@ -329,6 +330,7 @@ OTP_LIMITS = {
 # (each asks the registries) and certificate challenges issued.
 LOGIN_LIMITS_PER_IP = ["30/h", "200/d"]
 REGISTRATION_LIMITS_PER_IP = ["20/h", "60/d"]
+REGISTRATION_LIMITS_PER_ID = ["5/h", "10/d"]
 CHALLENGE_LIMITS_PER_IP = ["60/h", "300/d"]
 AUTH_FLOW_LIFETIME = 900
 

@@ -239,9 +239,13 @@ class AccountAdmin(admin.ModelAdmin):
         return self.inlines if obj is not None else []
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        # Only a superuser hands out admin rights: the fieldsets leave is_staff/is_superuser out for others.
+        # Only a superuser hands out admin rights: the fieldsets leave is_staff/is_superuser out for others,
+        # and only a superuser may create a system-admin account (which is a superuser).
         kwargs["form"] = AccountChangeForm if obj is not None else AccountCreationForm
-        return super().get_form(request, obj, change=change, **kwargs)
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is None and not request.user.is_superuser:
+            form.base_fields["kind"].choices = [(AccountKind.OFFICIAL, AccountKind.OFFICIAL.label)]
+        return form
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "agency" and not officials.is_system_admin(request.user):
@@ -358,7 +362,14 @@ class AccountAdmin(admin.ModelAdmin):
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
-    """History is written by the services only: nobody adds, changes or deletes it here."""
+    """History is written by the services only: nobody adds, changes or deletes it here, and only system
+    admins read it (it holds every person's sign-ins and IP addresses)."""
+
+    def has_view_permission(self, request, obj=None):
+        return officials.is_system_admin(request.user) and super().has_view_permission(request, obj)
+
+    def has_module_permission(self, request):
+        return officials.is_system_admin(request.user)
 
     def has_add_permission(self, request):
         return False

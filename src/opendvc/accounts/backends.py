@@ -8,7 +8,6 @@ sees every attempt.
 from django.contrib.auth.backends import ModelBackend
 
 from opendvc.accounts.models import Account, AccountKind
-from opendvc.core.personal_data import lookup_digest
 
 
 class AccountBackend(ModelBackend):
@@ -16,9 +15,10 @@ class AccountBackend(ModelBackend):
         if password is None or (id_number is None and username is None):
             return None
         if id_number is not None:
-            account = Account.objects.filter(
-                kind=AccountKind.CITIZEN, id_number_digest=lookup_digest(id_number, kind="id")
-            ).first()
+            # The 12-digit number or the old 9-digit CMND number (services.common.citizen_by_id).
+            from opendvc.accounts.services.common import citizen_by_id
+
+            account = citizen_by_id(id_number)
         else:
             account = Account.objects.filter(
                 kind__in=[AccountKind.OFFICIAL, AccountKind.ADMIN], username__iexact=username

@@ -30,8 +30,11 @@ USER_AGENT_SHOWN = 60
 # (accounts.services.login, officials, pki) and identity.pki.verify's error codes.
 REASON_TEXTS = {
     "wrong_password": _("Sai mật khẩu"),
-    "wrong_otp": _("Sai mã OTP"),
+    "otp_invalid": _("Sai mã OTP"),
     "otp_expired": _("Mã OTP đã hết hạn"),
+    "otp_attempts_exceeded": _("Nhập sai mã OTP quá số lần cho phép"),
+    "otp_missing": _("Chưa có mã OTP hợp lệ"),
+    "otp_used": _("Mã OTP đã được dùng"),
     "wrong_totp": _("Sai mã của ứng dụng xác thực"),
     "wrong_recovery_code": _("Sai mã khôi phục"),
     "locked_out": _("Tài khoản đang tạm khóa đăng nhập"),
@@ -39,16 +42,13 @@ REASON_TEXTS = {
     "reauth_wrong_otp": _("Sai mã OTP khi xác thực lại"),
     "malformed": _("Chữ ký số không đúng định dạng"),
     "invalid_signature": _("Chữ ký số không hợp lệ"),
-    "challenge_invalid": _("Mã thử thách không hợp lệ hoặc đã dùng"),
     "certificate_expired": _("Chứng thư số đã hết hạn"),
     "certificate_not_yet_valid": _("Chứng thư số chưa có hiệu lực"),
     "certificate_untrusted": _("Chứng thư số không do tổ chức tin cậy cấp"),
     "certificate_revoked": _("Chứng thư số đã bị thu hồi"),
     "revocation_unknown": _("Không kiểm tra được tình trạng thu hồi của chứng thư số"),
     "key_usage_not_allowed": _("Chứng thư số không dùng để ký"),
-    "certificate_unknown": _("Chứng thư số chưa gắn với tài khoản"),
-    "mobile_signature_refused": _("Yêu cầu ký trên điện thoại bị từ chối"),
-    "mobile_signature_timeout": _("Hết thời gian chờ ký trên điện thoại"),
+    "sim_refused": _("Yêu cầu ký trên điện thoại bị từ chối"),
 }
 UNKNOWN_REASON = _("Xác thực không thành công")
 
@@ -175,6 +175,10 @@ def sign_in_method_count(account: Account) -> int:
     now = timezone.now()
     certificates = account.certificates.filter(not_after__gt=now).count()
     if account.kind == AccountKind.BUSINESS:
+        return certificates
+    if not account.has_usable_password():
+        # Phones and the authenticator app are second factors after the password: without one they
+        # sign nobody in (an account registered with a certificate), so only certificates count.
         return certificates
     totp = TotpDevice.objects.filter(account=account, confirmed_at__isnull=False).count()
     return account.phones.count() + certificates + totp

@@ -12,7 +12,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from opendvc.accounts import lockout, otp
-from opendvc.accounts.errors import InvalidCredentials, LockedOut, MethodRefused
+from opendvc.accounts.errors import InvalidCredentials, LockedOut, MethodRefused, OtpError
 from opendvc.accounts.flows import finish_flow, flow_data, get_flow, start_flow, update_flow
 from opendvc.accounts.models import AccessMethod, Account, AccountKind, FlowPurpose, Phone, TotpDevice
 from opendvc.accounts.services.access import record_access
@@ -44,6 +44,19 @@ def _limit_attempts_per_ip(request) -> None:
     enforce(request, [Limit("login-ip", ip, rate) for rate in settings.LOGIN_LIMITS_PER_IP])
 
 
+def _record_failure(request, identifier: str, *, by_username: bool, reason: str) -> None:
+    """A failed password step goes into the history of the account it was for, if there is one."""
+    if by_username:
+        known = Account.objects.filter(
+            kind__in=[AccountKind.OFFICIAL, AccountKind.ADMIN], username__iexact=identifier
+        ).first()
+        method = AccessMethod.PASSWORD_TOTP
+    else:
+        known, method = citizen_by_id(identifier), AccessMethod.PASSWORD_OTP
+    if known is not None:
+        record_access(request, known, method, success=False, reason=reason)
+
+
 def start_password_login(request, *, id_number: str = "", username: str = "", password: str = ""):
     """Check the password; on success send the second factor. Returns (flow, token)."""
     check = Checker()
@@ -54,22 +67,15 @@ def start_password_login(request, *, id_number: str = "", username: str = "", pa
 
     until = lockout.locked_until(identifier)
     if until:
+        _record_failure(request, identifier, by_username=bool(username), reason="locked_out")
         raise lockout_error(until)
     credentials = {"username": identifier} if username else {"id_number": identifier}
     account = authenticate(request, password=password, **credentials)
     if account is None:
+        _record_failure(request, identifier, by_username=bool(username), reason="wrong_password")
         until = lockout.locked_until(identifier)
         if until:
             raise lockout_error(until)
-        if username:
-            known = Account.objects.filter(
-                kind__in=[AccountKind.OFFICIAL, AccountKind.ADMIN], username__iexact=identifier
-            ).first()
-            method = AccessMethod.PASSWORD_TOTP
-        else:
-            known, method = citizen_by_id(identifier), AccessMethod.PASSWORD_OTP
-        if known is not None:
-            record_access(request, known, method, success=False, reason="wrong_password")
         raise InvalidCredentials(
             _("Tên đăng nhập hoặc mật khẩu không đúng.")
             if username
@@ -136,8 +142,8 @@ def finish_otp_login(request, token: str, code: str) -> Account:
     flow = _login_flow(token)
     try:
         otp.verify_code(flow, code)
-    except Exception:
-        record_access(request, flow.account, AccessMethod.PASSWORD_OTP, success=False, reason="wrong_otp")
+    except OtpError as exc:
+        record_access(request, flow.account, AccessMethod.PASSWORD_OTP, success=False, reason=exc.code)
         raise
     finish_flow(flow)
     return Account.objects.get(pk=flow.account_id)

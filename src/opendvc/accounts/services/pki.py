@@ -9,6 +9,7 @@ bytes name the purpose, so a signature made to sign in cannot register, nor the 
 
 import base64
 import binascii
+import hashlib
 import re
 import secrets
 from datetime import timedelta
@@ -21,6 +22,7 @@ from django.utils.translation import gettext as _
 from opendvc.accounts.errors import AccountExists, ChallengeInvalid, FlowExpired, MethodRefused, RegistryDown
 from opendvc.accounts.flows import finish_flow, flow_data, get_flow, start_flow, update_flow
 from opendvc.accounts.models import (
+    AccessMethod,
     Account,
     AccountKind,
     AssuranceLevel,
@@ -32,6 +34,7 @@ from opendvc.accounts.models import (
     new_public_username,
 )
 from opendvc.accounts.services import identity_checks
+from opendvc.accounts.services.access import record_access
 from opendvc.accounts.services.common import (
     Checker,
     create_citizen,
@@ -196,8 +199,22 @@ def _save_certificate(account: Account, signer: VerifiedSigner, kind: str, phone
 
 def login_with_token(request, *, nonce: str, signature: bytes, certificate: bytes | None = None) -> Account:
     """USB token sign-in: the plug-in signed the challenge. The caller starts the session."""
-    signer = _verified(nonce, LOGIN, signature, certificate)
+    try:
+        signer = _verified(nonce, LOGIN, signature, certificate)
+    except PkiError as exc:
+        _record_certificate_failure(request, certificate, exc.code)
+        raise
     return _certificate_account(request, signer)
+
+
+def _record_certificate_failure(request, certificate: bytes | None, reason: str) -> None:
+    """A refused token that belongs to an account (revoked, expired…) shows in that account's history."""
+    if not certificate:
+        return
+    fingerprint = hashlib.sha256(certificate).hexdigest()
+    known = Certificate.objects.select_related("account").filter(fingerprint=fingerprint).first()
+    if known is not None:
+        record_access(request, known.account, AccessMethod.USB_TOKEN, success=False, reason=reason)
 
 
 def add_certificate(

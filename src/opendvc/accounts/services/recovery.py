@@ -31,29 +31,28 @@ def start_password_reset(request, *, id_number: str, phone: str):
     account = citizen_by_id(id_number)
     digest = lookup_digest(phone, kind="phone")
     matches = account is not None and account.phones.filter(digest=digest).exists()
+    # The allowance is the typed ID's, whether or not it has an account: both paths count alike.
+    owner_key = lookup_digest(id_number, kind="id")
     flow, token = start_flow(
-        FlowPurpose.RESET_PASSWORD, step="otp", account=account if matches else None, phone=phone
+        FlowPurpose.RESET_PASSWORD,
+        step="otp",
+        account=account if matches else None,
+        phone=phone,
+        owner_key=owner_key,
     )
-    otp.send_code(
-        request,
-        flow,
-        phone,
-        text="reset_password",
-        owner_key=str(account.pk) if matches else lookup_digest(id_number, kind="id"),
-        deliver=matches,
-    )
+    otp.send_code(request, flow, phone, text="reset_password", owner_key=owner_key, deliver=matches)
     return flow, token
 
 
 def resend_reset_code(request, token: str):
     flow = get_flow(token, FlowPurpose.RESET_PASSWORD, step="otp")
-    phone = flow_data(flow)["phone"]
+    data = flow_data(flow)
     otp.send_code(
         request,
         flow,
-        phone,
+        data["phone"],
         text="reset_password",
-        owner_key=str(flow.account_id) if flow.account_id else lookup_digest(phone, kind="phone"),
+        owner_key=data["owner_key"],
         deliver=flow.account_id is not None,
     )
 

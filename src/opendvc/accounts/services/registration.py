@@ -51,7 +51,7 @@ def start_mobile_registration(
     phone = check.phone(phone)
     email = check.email(email)
     check.done()
-    _limit_registrations_per_ip(request)
+    _limit_registrations(request, id_number)
 
     person = identity_checks.find_person(id_number)
     identity_checks.check_declared_identity(person, full_name=full_name, date_of_birth=born, gender=gender)
@@ -75,7 +75,7 @@ def start_social_insurance_registration(request, *, social_insurance_number: str
     id_number = check.id_number(id_number)
     phone = check.phone(phone)
     check.done()
-    _limit_registrations_per_ip(request)
+    _limit_registrations(request, id_number)
 
     person = identity_checks.find_person(id_number)
     identity_checks.find_insured(number, id_numbers=identity_checks.person_ids(person), phone=phone)
@@ -87,10 +87,16 @@ def start_social_insurance_registration(request, *, social_insurance_number: str
     return flow, token
 
 
-def _limit_registrations_per_ip(request) -> None:
-    """Each start asks the national registries: a client cannot use registration to trawl them."""
+def _limit_registrations(request, id_number: str) -> None:
+    """Each start asks the national registries, and a mismatch says which detail differs: neither a
+    client nor many clients together can use registration to trawl the registries or one person."""
     ip = client_ip(request) or "none"
-    enforce(request, [Limit("register-ip", ip, rate) for rate in settings.REGISTRATION_LIMITS_PER_IP])
+    digest = lookup_digest(id_number, kind="id")
+    enforce(
+        request,
+        [Limit("register-ip", ip, rate) for rate in settings.REGISTRATION_LIMITS_PER_IP]
+        + [Limit("register-id", digest, rate) for rate in settings.REGISTRATION_LIMITS_PER_ID],
+    )
 
 
 def _person_data(person) -> dict:

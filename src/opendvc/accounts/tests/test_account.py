@@ -648,7 +648,7 @@ def test_the_authenticator_page_shows_an_accessible_qr_code_and_the_secret(clien
 def test_the_access_history_page_is_a_captioned_table_with_pages(client):
     account = make_citizen()
     for minutes in range(21):
-        event(account, ago=timedelta(minutes=minutes), success=minutes != 0, reason="wrong_otp")
+        event(account, ago=timedelta(minutes=minutes), success=minutes != 0, reason="otp_invalid")
     html = signed_in(client, account).get("/tai-khoan/lich-su-truy-cap/").content.decode()
     assert "<caption" in html and "trang 1 / 2" in html
     assert '<th scope="col">Thời gian</th>' in html

@@ -223,3 +223,17 @@ def test_a_citizen_without_a_phone_but_with_an_authenticator_goes_to_its_step(rq
     TotpDevice.objects.create(account=account, secret=pyotp.random_base32(), confirmed_at=timezone.now())
     flow, _token = login.start_password_login(rq, id_number="001088012345", password=PASSWORD)
     assert flow.step == "totp"
+
+
+def test_the_old_nine_digit_id_signs_in_too(rq):
+    account = make_citizen(id_number="001087003333", old_id_number="012345678", phone="0945556677")
+    _flow, token = login.start_password_login(rq, id_number="012345678", password=PASSWORD)
+    assert login.finish_otp_login(rq, token, last_otp("0945556677")) == account
+
+
+def test_a_wrong_otp_is_recorded_with_its_reason(rq):
+    account = make_citizen()
+    _flow, token = login.start_password_login(rq, id_number="001088012345", password=PASSWORD)
+    with pytest.raises(DomainError):
+        login.finish_otp_login(rq, token, "000000" if last_otp("0912345678") != "000000" else "111111")
+    assert AccessEvent.objects.get(account=account, success=False).reason == "otp_invalid"

@@ -612,3 +612,38 @@ def test_demo_accounts_are_created_once_with_authenticators_and_printed(rq):
     assert officials.verify_totp(rq, token, pyotp.TOTP(secret).now()) == clerk
     admin = Account.objects.get(username="quantri")
     assert admin.kind == "admin" and admin.is_superuser and admin.check_password("Quantri@2026")
+
+
+def staff_agency_admin():
+    from django.contrib.auth.models import Permission
+
+    account, _secret = make_official(username="qtcq.hoankiem", roles=("agency_admin",))
+    account.is_staff = True
+    account.save()
+    account.user_permissions.set(
+        Permission.objects.filter(
+            codename__in=[
+                "add_account",
+                "change_account",
+                "view_account",
+                "view_accessevent",
+                "view_auditevent",
+            ]
+        )
+    )
+    return account
+
+
+def test_an_agency_admin_can_only_create_officials_in_the_admin(client):
+    client.force_login(staff_agency_admin())
+    page = client.get("/quan-tri/accounts/account/add/").content.decode()
+    assert 'value="official"' in page
+    assert 'value="admin"' not in page
+
+
+def test_only_system_admins_read_the_access_history_and_audit_trail_in_the_admin(client, system_admin):
+    client.force_login(staff_agency_admin())
+    assert client.get("/quan-tri/accounts/accessevent/").status_code == 403
+    assert client.get("/quan-tri/core/auditevent/").status_code == 403
+    client.force_login(system_admin)
+    assert client.get("/quan-tri/accounts/accessevent/").status_code == 200

@@ -246,3 +246,35 @@ def test_a_token_of_someone_else_cannot_be_added(reauthenticated):
     with pytest.raises(MethodRefused) as refused:
         pki.add_certificate(rq, account, **signed(pki.ADD_CERTIFICATE, "an"))
     assert refused.value.code == "certificate_not_yours"
+
+
+def test_a_refused_token_of_an_account_shows_in_its_access_history(rq, test_pki):
+    from opendvc.accounts.models import AccessEvent, Certificate
+
+    account = register_citizen_with_token(rq)
+    revoked = test_pki.token("revoked")
+    Certificate.objects.create(
+        account=account,
+        kind="usb_token",
+        fingerprint=revoked.fingerprint,
+        serial_number=revoked.serial_number,
+        subject="x",
+        issuer="y",
+        not_after=timezone.now(),
+    )
+    with pytest.raises(PkiError):
+        pki.login_with_token(rq, **signed(pki.LOGIN, "revoked"))
+    event = AccessEvent.objects.get(account=account, success=False)
+    assert event.reason == "certificate_revoked"
+
+
+def test_without_a_password_only_certificates_count_as_ways_in(rq):
+    import pyotp
+
+    from opendvc.accounts.models import TotpDevice
+    from opendvc.accounts.selectors import sign_in_method_count
+
+    account = register_citizen_with_token(rq)
+    TotpDevice.objects.create(account=account, secret=pyotp.random_base32(), confirmed_at=timezone.now())
+    account.phones.create(number="0912345678")
+    assert sign_in_method_count(account) == 1

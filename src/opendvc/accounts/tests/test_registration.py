@@ -265,3 +265,15 @@ def test_registrations_started_from_one_ip_are_limited(rq, settings):
             register(rq, phone="0869999000")
     with pytest.raises(RateLimited):
         register(rq, phone="0869999000")
+
+
+def test_registrations_of_one_id_are_limited_whatever_the_ip(settings):
+    settings.REGISTRATION_LIMITS_PER_ID = ["2/h"]
+    for n in range(2):
+        request = RequestFactory().post("/", REMOTE_ADDR=f"203.0.113.{n}")
+        with pytest.raises(RegistryMismatch):
+            registration.start_mobile_registration(request, **(AN | {"full_name": "Nguyễn Văn Ân"}))
+    with pytest.raises(RateLimited):
+        registration.start_mobile_registration(
+            RequestFactory().post("/", REMOTE_ADDR="203.0.113.9"), **(AN | {"full_name": "Nguyễn Văn Ân"})
+        )
