@@ -12,15 +12,13 @@ Rules kept here, whoever calls (pages, API):
   of the OTP phone is also told by SMS to the old phone.
 """
 
-import hmac
 from dataclasses import dataclass
 
-import pyotp
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from opendvc.accounts import otp, selectors
+from opendvc.accounts import otp, selectors, totp
 from opendvc.accounts.errors import InvalidCredentials, MethodRefused, OtpError, ReauthenticationRequired
 from opendvc.accounts.flows import finish_flow, flow_data, get_flow, start_flow
 from opendvc.accounts.models import (
@@ -38,7 +36,7 @@ from opendvc.accounts.services.common import Checker
 from opendvc.core import audit
 from opendvc.core.errors import NotFound
 from opendvc.core.limits import Limit, enforce
-from opendvc.core.personal_data import lookup_digest, mask, mask_phone
+from opendvc.core.personal_data import lookup_digest, mask_phone
 from opendvc.notifications.recipients import mask_recipient
 from opendvc.notifications.services import send_email, send_sms
 
@@ -51,7 +49,6 @@ REAUTH_STEP = "reauthenticate"
 REAUTH_LIMITS = ["10/h"]
 TOTP_CONFIRM_LIMITS = ["10/h"]
 MAX_PHONES = 5
-TOTP_ISSUER = "Cổng Dịch vụ công"
 
 
 # --- Re-authentication ----------------------------------------------------------------------------------
@@ -489,16 +486,8 @@ class TotpEnrolment:
     uri: str  # otpauth:// URI, shown as a QR code
 
 
-def _totp_label(account: Account) -> str:
-    # The label is stored in the person's app: a masked ID, never the number in clear.
-    if account.kind in (AccountKind.OFFICIAL, AccountKind.ADMIN):
-        return account.username
-    return mask(account.id_number or account.tax_code or account.username)
-
-
 def _enrolment(account: Account, secret: str) -> TotpEnrolment:
-    uri = pyotp.TOTP(secret).provisioning_uri(name=_totp_label(account), issuer_name=TOTP_ISSUER)
-    return TotpEnrolment(secret=secret, uri=uri)
+    return TotpEnrolment(secret=secret, uri=totp.provisioning_uri(secret, account))
 
 
 def pending_totp_enrolment(account: Account) -> TotpEnrolment | None:
@@ -514,26 +503,12 @@ def start_totp_enrolment(request, account: Account) -> TotpEnrolment:
             _("Tài khoản đã có ứng dụng xác thực. Hãy xóa ứng dụng cũ trước khi thêm ứng dụng mới."),
             code="totp_exists",
         )
-    secret = pyotp.random_base32()
+    secret = totp.new_secret()
     TotpDevice.objects.update_or_create(
         account=account, defaults={"secret": secret, "confirmed_at": None, "last_used_step": 0}
     )
     audit.record("account.totp_enrolment_started", actor=account, target=account, request=request)
     return _enrolment(account, secret)
-
-
-def _matching_step(secret: str, code: str, *, after: int) -> int | None:
-    """The time step (30 s) whose code is `code`, allowing one step of clock drift either way, newer than
-    `after` (a code is accepted once)."""
-    code = (code or "").strip()
-    if not (len(code) == 6 and code.isdigit()):
-        return None
-    totp = pyotp.TOTP(secret)
-    now = totp.timecode(timezone.now())
-    for step in (now - 1, now, now + 1):
-        if step > after and hmac.compare_digest(totp.generate_otp(step), code):
-            return step
-    return None
 
 
 def confirm_totp(request, account: Account, *, code: str) -> TotpDevice:
@@ -545,7 +520,7 @@ def confirm_totp(request, account: Account, *, code: str) -> TotpDevice:
             _("Chưa có yêu cầu thêm ứng dụng xác thực. Vui lòng bắt đầu lại."), code="totp_not_started"
         )
     enforce(request, [Limit("totp-confirm", str(account.pk), rate) for rate in TOTP_CONFIRM_LIMITS])
-    step = _matching_step(device.secret, code, after=device.last_used_step)
+    step = totp.matching_step(device.secret, code, after=device.last_used_step)
     if step is None:
         message = _("Mã không đúng. Hãy nhập mã 6 chữ số đang hiển thị trong ứng dụng xác thực.")
         raise OtpError(message, code="totp_invalid", fields={"code": [message]})

@@ -11,10 +11,10 @@ from django.contrib.auth import authenticate
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from opendvc.accounts import lockout, otp
+from opendvc.accounts import lockout, otp, totp
 from opendvc.accounts.errors import InvalidCredentials, LockedOut, MethodRefused, OtpError
 from opendvc.accounts.flows import finish_flow, flow_data, get_flow, start_flow, update_flow
-from opendvc.accounts.models import AccessMethod, Account, AccountKind, FlowPurpose, Phone, TotpDevice
+from opendvc.accounts.models import AccessMethod, Account, AccountKind, FlowPurpose, Phone
 from opendvc.accounts.services.access import record_access
 from opendvc.accounts.services.common import Checker, citizen_by_id
 from opendvc.core.limits import Limit, enforce
@@ -89,7 +89,7 @@ def start_password_login(request, *, id_number: str = "", username: str = "", pa
         raise MethodRefused(_("Tài khoản doanh nghiệp đăng nhập bằng USB ký số hoặc SIM ký số."))
     phone = account.otp_phone
     if phone is None:
-        if has_authenticator(account):
+        if totp.has_authenticator(account):
             # No phone, but an authenticator app: its code is the second factor.
             return start_flow(FlowPurpose.LOGIN, step="totp", account=account, tries=0)
         raise MethodRefused(
@@ -100,15 +100,11 @@ def start_password_login(request, *, id_number: str = "", username: str = "", pa
     return flow, token
 
 
-def has_authenticator(account: Account) -> bool:
-    return TotpDevice.objects.filter(account=account, confirmed_at__isnull=False).exists()
-
-
 def use_authenticator(token: str) -> None:
     """ "Dùng ứng dụng xác thực": a citizen with an authenticator app types its code instead of the OTP.
     The code is then checked by services.officials.verify_totp, with the same limits as officials'."""
     flow = _login_flow(token)
-    if not has_authenticator(flow.account):
+    if not totp.has_authenticator(flow.account):
         raise MethodRefused(_("Tài khoản chưa cài đặt ứng dụng xác thực."), code="no_authenticator")
     update_flow(flow, step="totp", tries=0)
 

@@ -12,18 +12,17 @@ the password; attempts per account are also capped per hour and day. Only an age
 own agency) or a system admin can reset an official's authenticator; the official enrols again.
 """
 
-import hmac
 import secrets
 from dataclasses import dataclass
 from functools import partial
 
-import pyotp
 from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from opendvc.accounts import totp
 from opendvc.accounts.errors import FlowExpired, Forbidden, OtpError
 from opendvc.accounts.flows import finish_flow, flow_data, get_flow, start_flow, update_flow
 from opendvc.accounts.models import (
@@ -42,9 +41,7 @@ from opendvc.accounts.services.access import record_access
 from opendvc.core import audit
 from opendvc.core.limits import Limit, RateLimited, duration, enforce
 
-TOTP_ISSUER = "Cổng DVC"
 # One step either side of the current one: an authenticator whose clock is up to 30 s off still works.
-TOTP_VALID_WINDOW = 1
 MAX_ATTEMPTS_PER_FLOW = 5
 # Across flows: a stolen password does not buy unlimited guesses by starting over.
 ATTEMPT_LIMITS_PER_ACCOUNT = ["20/h", "60/d"]
@@ -83,7 +80,7 @@ def verify_totp(request, token: str, code: str) -> Account:
         finish_flow(flow)
         raise FlowExpired()
 
-    _attempt(request, flow, AccessMethod.PASSWORD_TOTP, partial(_use_totp_code, device, code))
+    _attempt(request, flow, AccessMethod.PASSWORD_TOTP, partial(totp.use_code, device, code))
     return Account.objects.get(pk=flow.account_id)
 
 
@@ -160,30 +157,6 @@ def _limit_attempts(request, account: Account) -> None:
         ) from None
 
 
-def _matching_step(secret: str, code: str) -> int | None:
-    """The time step whose code this is (current step ± the window), or None."""
-    code = "".join((code or "").split())
-    if not (len(code) == 6 and code.isdigit()):
-        return None
-    totp = pyotp.TOTP(secret)
-    current = totp.timecode(timezone.now())
-    for step in range(current - TOTP_VALID_WINDOW, current + TOTP_VALID_WINDOW + 1):
-        if hmac.compare_digest(totp.generate_otp(step), code):
-            return step
-    return None
-
-
-def _use_totp_code(device: TotpDevice, code: str) -> tuple[str, str]:
-    step = _matching_step(device.secret, code)
-    if step is None:
-        return "wrong_totp", _("Mã xác thực không đúng.")
-    # Conditional update: of two requests with the same code, only one moves the step forward.
-    moved = TotpDevice.objects.filter(pk=device.pk, last_used_step__lt=step).update(last_used_step=step)
-    if not moved:
-        return "replayed_totp", _("Mã xác thực này đã được dùng. Vui lòng chờ mã mới trên ứng dụng.")
-    return "", ""
-
-
 # --- Enrolment -----------------------------------------------------------------------------------------
 
 
@@ -195,8 +168,7 @@ class Enrollment:
 
     @property
     def grouped_secret(self) -> str:
-        """The secret in groups of four, easier to type into an authenticator by hand."""
-        return " ".join(self.secret[i : i + 4] for i in range(0, len(self.secret), 4))
+        return totp.grouped(self.secret)
 
 
 def enrollment(token: str) -> Enrollment:
@@ -205,13 +177,9 @@ def enrollment(token: str) -> Enrollment:
     flow = get_flow(token, FlowPurpose.LOGIN, step=STEP_ENROLL)
     secret = flow_data(flow).get("secret")
     if not secret:
-        secret = pyotp.random_base32()
+        secret = totp.new_secret()
         update_flow(flow, secret=secret)
-    return Enrollment(secret, provisioning_uri(secret, flow.account), flow.account.username)
-
-
-def provisioning_uri(secret: str, account: Account) -> str:
-    return pyotp.TOTP(secret).provisioning_uri(name=account.username, issuer_name=TOTP_ISSUER)
+    return Enrollment(secret, totp.provisioning_uri(secret, flow.account), flow.account.username)
 
 
 def confirm_enrollment(request, token: str, code: str) -> list[str]:
@@ -225,7 +193,7 @@ def confirm_enrollment(request, token: str, code: str) -> list[str]:
     codes: list[str] = []
 
     def check():
-        step = _matching_step(secret, code)
+        step = totp.matching_step(secret, code)
         if step is None:
             return "wrong_totp", _("Mã xác thực không đúng. Hãy nhập mã đang hiện trên ứng dụng.")
         now = timezone.now()
@@ -298,7 +266,7 @@ def regenerate_recovery_codes(request, account: Account, *, code: str) -> list[s
     if device is None:
         raise Forbidden(_("Tài khoản chưa thiết lập ứng dụng xác thực."))
     _limit_attempts(request, account)
-    reason, message = _use_totp_code(device, code)
+    reason, message = totp.use_code(device, code)
     if reason:
         record_access(
             request, account, AccessMethod.PASSWORD_TOTP, success=False, reason=f"regenerate_{reason}"
@@ -361,8 +329,7 @@ def reset_authenticator(actor: Account, official: Account, *, request=None) -> N
         )
 
 
-def has_authenticator(account: Account) -> bool:
-    return TotpDevice.objects.filter(account=account, confirmed_at__isnull=False).exists()
+has_authenticator = totp.has_authenticator
 
 
 def agency_officials(actor: Account) -> list[Account]:
@@ -391,7 +358,6 @@ __all__ = [
     "finish_enrollment",
     "has_authenticator",
     "pending_recovery_codes",
-    "provisioning_uri",
     "recovery_codes_left",
     "regenerate_recovery_codes",
     "reset_authenticator",

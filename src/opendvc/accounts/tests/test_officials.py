@@ -155,7 +155,9 @@ def test_enrolment_keeps_one_secret_and_names_the_portal_and_the_username(rq):
     token = password_step(rq)
     first = officials.enrollment(token)
     assert officials.enrollment(token).secret == first.secret
-    assert first.provisioning_uri.startswith("otpauth://totp/C%E1%BB%95ng%20DVC:canbo.hoankiem?")
+    assert first.provisioning_uri.startswith(
+        "otpauth://totp/C%E1%BB%95ng%20D%E1%BB%8Bch%20v%E1%BB%A5%20c%C3%B4ng:canbo.hoankiem?"
+    )
     assert f"secret={first.secret}" in first.provisioning_uri
     assert first.grouped_secret.replace(" ", "") == first.secret
 
@@ -369,7 +371,7 @@ def test_enrolment_pages_show_a_labelled_qr_code_and_the_recovery_codes_once(cli
     page = client.get("/can-bo/thiet-lap-xac-thuc/")
     html = page.content.decode()
     assert "no-store" in page["Cache-Control"]
-    assert re.search(r'<svg role="img" aria-label="[^"]+"[^>]*class="qr-code"', html)
+    assert re.search(r'<svg role="img" aria-labelledby="totp-qr-title"[^>]*class="totp-qr"', html)
     assert "<title>" in html
     assert not re.search(r"<script(?![^>]*\bsrc=)", html)  # no inline script
     secret = re.search(r'id="totp-secret">([A-Z2-7 ]+)<', html).group(1).replace(" ", "")

@@ -6,18 +6,16 @@ history, and "sign out everywhere". The rules live in services.account; these vi
 from functools import wraps
 from urllib.parse import urlencode
 
-import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from opendvc.accounts import selectors
+from opendvc.accounts import totp as authenticator
 from opendvc.accounts.errors import ReauthenticationRequired
 from opendvc.accounts.forms import OtpForm
 from opendvc.accounts.forms_account import (
@@ -379,16 +377,6 @@ def remove_certificate(request, certificate_id):
     )
 
 
-def totp_qr_svg(uri: str) -> str:
-    """The enrolment QR code as inline SVG (no script, no style: the CSP allows it), named for screen
-    readers; the secret is also shown as text beside it."""
-    title = _("Mã QR để thêm tài khoản vào ứng dụng xác thực")
-    svg = segno.make(uri, error="m").svg_inline(scale=5, border=2, title=escape(title), svgclass="totp-qr")
-    svg = svg.replace("<svg ", '<svg role="img" aria-labelledby="totp-qr-title" ', 1)
-    # segno draws the code from the URI it encodes itself; the only text in it is the escaped title.
-    return mark_safe(svg.replace("<title>", '<title id="totp-qr-title">', 1))  # noqa: S308
-
-
 @reauthentication_required
 @require_http_methods(["GET", "POST"])
 def totp(request):
@@ -425,10 +413,8 @@ def _totp_context(account):
         "nav": "methods",
         "confirmed": device is not None and device.confirmed_at is not None,
         "enrolment": enrolment,
-        "qr": totp_qr_svg(enrolment.uri) if enrolment else "",
-        "secret_groups": " ".join(enrolment.secret[i : i + 4] for i in range(0, len(enrolment.secret), 4))
-        if enrolment
-        else "",
+        "qr": authenticator.qr_svg(enrolment.uri) if enrolment else "",
+        "secret_groups": authenticator.grouped(enrolment.secret) if enrolment else "",
     }
 
 

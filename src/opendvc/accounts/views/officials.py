@@ -8,18 +8,16 @@ sign-in page.
 
 from functools import wraps
 
-import segno
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.forms.utils import ErrorDict
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from opendvc.accounts import totp
 from opendvc.accounts.errors import FlowExpired, Forbidden
 from opendvc.accounts.forms import OfficialLoginForm, PortalForm
 from opendvc.accounts.forms_staff import RecoveryCodeForm, TotpForm
@@ -199,13 +197,6 @@ def recovery_login(request):
     )
 
 
-def qr_svg(uri: str) -> str:
-    """The provisioning URI as an inline SVG QR code made here (no external service, no script)."""
-    label = _("Mã QR để thêm tài khoản vào ứng dụng xác thực")
-    svg = segno.make_qr(uri, error="m").svg_inline(scale=5, title=label, svgclass="qr-code")
-    return mark_safe(svg.replace("<svg ", f'<svg role="img" aria-label="{escape(label)}" ', 1))  # noqa: S308
-
-
 @never_cache
 @require_http_methods(["GET", "POST"])
 def enroll(request):
@@ -216,7 +207,7 @@ def enroll(request):
         return redirect(_step_url(step))
     token = flow_token(request, FLOW)
     setup = officials.enrollment(token)
-    context = {"setup": setup, "qr": qr_svg(setup.provisioning_uri), "issuer": officials.TOTP_ISSUER}
+    context = {"setup": setup, "qr": totp.qr_svg(setup.provisioning_uri), "issuer": totp.ISSUER}
     form = TotpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -21,7 +21,7 @@ from opendvc.accounts.models import (
     TotpDevice,
 )
 from opendvc.accounts.services.common import citizen_by_id
-from opendvc.accounts.services.officials import provisioning_uri
+from opendvc.accounts.totp import provisioning_uri
 
 HOAN_KIEM = "000.00.20.H26"
 
