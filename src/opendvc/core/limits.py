@@ -54,7 +54,7 @@ def duration(seconds: int) -> str:
         return ngettext("%(n)d giây", "%(n)d giây", seconds) % {"n": seconds}
     minutes = (seconds + 59) // 60
     if minutes >= 120:
-        hours = minutes // 60
+        hours = (minutes + 59) // 60  # "try again in 3 hours" for 2 h 59 min: never sooner than true
         return ngettext("%(n)d giờ", "%(n)d giờ", hours) % {"n": hours}
     return ngettext("%(n)d phút", "%(n)d phút", minutes) % {"n": minutes}
 

@@ -110,7 +110,8 @@ class EncryptedField(models.TextField):
     """
 
     def from_db_value(self, value, expression, connection):
-        return None if value is None else decrypt(value)
+        # An empty value is stored as it is (get_prep_value), so it reads back as it is.
+        return value if not value else decrypt(value)
 
     def get_prep_value(self, value):
         value = super().get_prep_value(value)

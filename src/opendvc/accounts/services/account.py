@@ -268,7 +268,7 @@ def confirm_add_phone(request, account: Account, *, token: str, code: str) -> Ph
                 "account.phone_added", actor=account, target=account, request=request, phone=phone.masked
             )
             if data.get("make_default") or account.otp_phone is None:
-                _make_default(request, account, phone)
+                make_otp_phone(request, account, phone, via="account_page")
             else:
                 email_notice(
                     account,
@@ -322,17 +322,22 @@ def set_default_phone(request, account: Account, *, token: str, code: str) -> Ph
     with transaction.atomic():
         _lock(account)
         finish_flow(flow)
-        _make_default(request, account, phone)
+        make_otp_phone(request, account, phone, via="account_page")
     return Phone.objects.get(pk=phone.pk)
 
 
-def _make_default(request, account: Account, phone: Phone) -> None:
+def make_otp_phone(request, account: Account, phone: Phone, *, via: str, drop_old: bool = False) -> None:
     """Inside a transaction: `phone` becomes the OTP phone; the old OTP phone (SMS) and the e-mail are
-    told."""
+    told. With `drop_old` (a lost phone) the old number leaves the account: a carrier may give it to
+    someone else."""
     old = account.phones.filter(is_default=True).exclude(pk=phone.pk).first()
+    old_number, old_masked = (old.number, old.masked) if old else ("", "")
     if old is not None:
         # One default phone per account (a database constraint): clear the old one first.
-        Phone.objects.filter(pk=old.pk).update(is_default=False)
+        if drop_old:
+            old.delete()
+        else:
+            Phone.objects.filter(pk=old.pk).update(is_default=False)
     Phone.objects.filter(pk=phone.pk).update(is_default=True)
     now = timezone.now()
     audit.record(
@@ -340,16 +345,16 @@ def _make_default(request, account: Account, phone: Phone) -> None:
         actor=account,
         target=account,
         request=request,
-        old_phone=old.masked if old else "",
+        old_phone=old_masked,
         new_phone=phone.masked,
-        via="account_page",
+        via=via,
     )
     notice = _(
         "Cổng DVCQG: số điện thoại nhận OTP của tài khoản đã được đổi sang %(phone)s lúc %(time)s. Nếu không "
         "phải bạn thực hiện, hãy gọi tổng đài hỗ trợ ngay."
     ) % {"phone": phone.masked, "time": _when(now)}
-    if old is not None:
-        send_sms(old.number, notice, purpose="otp_phone_changed")
+    if old_number:
+        send_sms(old_number, notice, purpose="otp_phone_changed")
     if account.email:
         subject = _("Số điện thoại nhận OTP đã thay đổi")
         send_email(account.email, subject, notice, purpose="otp_phone_changed")

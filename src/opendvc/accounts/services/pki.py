@@ -44,7 +44,7 @@ from opendvc.accounts.services.common import (
 from opendvc.core import audit
 from opendvc.core.errors import DomainError
 from opendvc.core.limits import Limit, duration, enforce
-from opendvc.core.personal_data import lookup_digest, mask
+from opendvc.core.personal_data import lookup_digest, mask, mask_phone
 from opendvc.core.request_info import client_ip
 from opendvc.identity.pki import PkiError, VerifiedSigner, verify_signature
 from opendvc.identity.registries import (
@@ -308,7 +308,7 @@ def start_sim_signature(request, *, phone: str, purpose: str, audience: str = "c
 def sim_wait_info(token: str) -> dict:
     flow = get_flow(token, (FlowPurpose.LOGIN, FlowPurpose.REGISTER_CERTIFICATE), step="sim_wait")
     data = flow_data(flow)
-    return {"code": data["code"], "phone": data["phone"]}
+    return {"code": data["code"], "phone": mask_phone(data["phone"])}
 
 
 def poll_sim_signature(request, token: str):

@@ -10,12 +10,13 @@ from opendvc.accounts import lockout, otp
 from opendvc.accounts.errors import MethodRefused, RegistryMismatch
 from opendvc.accounts.flows import finish_flow, flow_data, get_flow, start_flow, update_flow
 from opendvc.accounts.models import Account, ApiToken, FlowPurpose, Phone
+from opendvc.accounts.services.account import make_otp_phone
 from opendvc.accounts.services.common import Checker, check_new_password, citizen_by_id
 from opendvc.accounts.services.identity_checks import subscriber_matches
 from opendvc.accounts.services.login import _limit_attempts_per_ip
 from opendvc.core import audit
 from opendvc.core.personal_data import lookup_digest, mask_phone
-from opendvc.notifications.services import send_email, send_sms
+from opendvc.notifications.services import send_sms
 
 # --- Forgotten password ---------------------------------------------------------------------------------
 
@@ -149,36 +150,12 @@ def confirm_otp_phone_change(request, token: str, code: str) -> Account:
             code="subscriber_mismatch",
         )
     with transaction.atomic():
-        old = account.otp_phone
-        if old is not None:
-            # A lost number may be given to someone else by the carrier: it stops receiving codes at all.
-            old.delete()
         now = timezone.now()
-        existing = account.phones.filter(digest=lookup_digest(new_phone, kind="phone")).first()
-        if existing is not None:
-            existing.is_default = True
-            existing.carrier_verified_at = now
-            existing.save(update_fields=["is_default", "carrier_verified_at"])
+        phone = account.phones.filter(digest=lookup_digest(new_phone, kind="phone")).first()
+        if phone is None:
+            phone = Phone.objects.create(account=account, number=new_phone, carrier_verified_at=now)
         else:
-            Phone.objects.create(account=account, number=new_phone, is_default=True, carrier_verified_at=now)
+            Phone.objects.filter(pk=phone.pk).update(carrier_verified_at=now)
+        make_otp_phone(request, account, phone, via="lost_phone", drop_old=True)
         finish_flow(flow)
-        audit.record(
-            "account.otp_phone_changed",
-            actor=account,
-            target=account,
-            request=request,
-            old_phone=old.masked if old else "",
-            new_phone=mask_phone(new_phone),
-        )
-        notice = _(
-            "Cổng DVCQG: số điện thoại nhận OTP của tài khoản đã được đổi sang %(phone)s lúc "
-            "%(time)s. Nếu không "
-            "phải bạn thực hiện, hãy gọi tổng đài hỗ trợ ngay."
-        ) % {"phone": mask_phone(new_phone), "time": timezone.localtime(now).strftime("%H:%M %d/%m/%Y")}
-        if old is not None:
-            send_sms(old.number, notice, purpose="otp_phone_changed")
-        if account.email:
-            send_email(
-                account.email, _("Số điện thoại nhận OTP đã thay đổi"), notice, purpose="otp_phone_changed"
-            )
     return Account.objects.get(pk=account.pk)

@@ -152,3 +152,17 @@ def test_a_registry_that_is_down_answers_503_with_a_message(client):
     )
     assert response.status_code == 503
     assert "tạm thời không phản hồi" in response.content.decode()
+
+
+def test_after_giving_a_new_number_one_can_go_back_and_give_another(client):
+    make_citizen(id_number="038085004321", full_name="Lê Văn Cường", phone="0971112233")
+    client.post(
+        "/dang-nhap/",
+        {"id_number": "038085004321", "password": PASSWORD, "captcha_0": "x", "captcha_1": "PASSED"},
+    )
+    assert client.post("/dang-nhap/mat-so-dien-thoai/", {"new_phone": "0903334444"}).status_code == 302
+    again = client.get("/dang-nhap/mat-so-dien-thoai/")
+    assert again.status_code == 200
+    assert client.post("/dang-nhap/mat-so-dien-thoai/", {"new_phone": "0355556666"})["Location"] == (
+        "/dang-nhap/mat-so-dien-thoai/otp/"
+    )

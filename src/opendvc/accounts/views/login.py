@@ -7,9 +7,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from opendvc.accounts.errors import FlowExpired
+from opendvc.accounts.flows import flow_data, get_flow
 from opendvc.accounts.forms import ChoosePhoneForm, LoginForm, NewPhoneForm, OtpForm
 from opendvc.accounts.middleware import SESSION_EXPIRED
-from opendvc.accounts.models import AccessMethod
+from opendvc.accounts.models import AccessMethod, FlowPurpose
 from opendvc.accounts.services import login as login_service
 from opendvc.accounts.services import recovery
 from opendvc.accounts.services.access import sign_in, sign_out
@@ -104,9 +105,7 @@ def otp_step(request):
 @require_http_methods(["GET", "POST"])
 def authenticator_step(request):
     """A citizen's second factor from an authenticator app, instead of the SMS code."""
-    from opendvc.accounts.flows import get_flow
     from opendvc.accounts.forms_staff import TotpForm
-    from opendvc.accounts.models import FlowPurpose
     from opendvc.accounts.services import officials
 
     token = flow_token(request, FLOW)
@@ -163,7 +162,8 @@ def lost_phone(request):
     """Seed 000 §II.2.2, steps 2–3: enter the new number that will receive OTPs."""
     token = flow_token(request, FLOW)
     try:
-        login_service.login_phones(token)
+        # After the password step; also when coming back to give another number.
+        get_flow(token, FlowPurpose.LOGIN, step=("otp", "new_phone"))
     except DomainError:
         messages.info(
             request,
@@ -203,9 +203,6 @@ def lost_phone(request):
 def lost_phone_otp(request):
     token = flow_token(request, FLOW)
     try:
-        from opendvc.accounts.flows import flow_data, get_flow
-        from opendvc.accounts.models import FlowPurpose
-
         flow = get_flow(token, FlowPurpose.LOGIN, step="new_phone")
     except DomainError:
         return redirect("accounts:login")
