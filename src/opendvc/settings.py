@@ -284,6 +284,7 @@ PKI_REVOCATION_UNKNOWN = os.environ.get("PKI_REVOCATION_UNKNOWN", "refuse")
 PKI_INTERMEDIATE_CERTIFICATES = env_list("PKI_INTERMEDIATE_CERTIFICATES")
 PKI_CRL_FETCH_TIMEOUT = float(os.environ.get("PKI_CRL_FETCH_TIMEOUT", "5"))
 PKI_CRL_CACHE_SECONDS = int(os.environ.get("PKI_CRL_CACHE_SECONDS", "3600"))
+PKI_CRL_MAX_BYTES = int(os.environ.get("PKI_CRL_MAX_BYTES", str(50 * 1024 * 1024)))
 MOBILE_SIGNATURE_REQUEST_LIFETIME = 120
 PKI_CHALLENGE_LIFETIME = 300
 # The development test CA and the token plug-in stand-in (/dev/token-plugin/): never in production.

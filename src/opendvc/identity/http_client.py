@@ -3,6 +3,7 @@ per thread with the bearer key, a timeout per attempt, and retries with a doubli
 connection error, a timeout, a 429 or a 5xx. Errors never quote the URL: it may hold a personal number.
 """
 
+import json
 import logging
 import threading
 import time
@@ -99,7 +100,17 @@ class JsonHttpClient:
         return RegistryUnavailable(self.name, detail)
 
     @staticmethod
+    def json_object(response: requests.Response) -> dict | None:
+        """The answer's body as a JSON object; None when it is not JSON or not an object."""
+        try:
+            body = json.loads(response.content)
+        except ValueError:  # UnicodeDecodeError included
+            return None
+        return body if isinstance(body, dict) else None
+
+    @staticmethod
     def status_problem(response: requests.Response) -> str:
+        """What an unexpected status means, for RegistryUnavailable.detail and the logs."""
         if response.status_code in (401, 403):
             return f"HTTP {response.status_code}: the service refused the API key"
         if response.status_code == 404:

@@ -23,33 +23,26 @@ reported as "expired". The signature returned is not trusted here: callers verif
 
 import base64
 import binascii
-import json
-import logging
 import secrets
 import time
 import uuid
 from datetime import timedelta
 from urllib.parse import quote
 
-import requests
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from opendvc.core.personal_data import lookup_digest, normalize_phone
+from opendvc.core.personal_data import normalize_phone
 from opendvc.identity.http_client import JsonHttpClient
 from opendvc.identity.models import MobileSignatureRequest, MobileSignatureState
 from opendvc.identity.pki.signer import sign_detached
 from opendvc.identity.pki.testca import ensure_test_pki
 from opendvc.identity.registries.base import (
     MobileSignatureNotSubscribed,
-    RegistryUnavailable,
     SignatureRequestStatus,
 )
 
-logger = logging.getLogger(__name__)
-
-REGISTRY = "mobile_signature"
 STATES = {state.value for state in MobileSignatureState}
 
 
@@ -76,7 +69,7 @@ class ReferenceMobileSignatureService:
         number = normalize_phone(phone)
         token = ensure_test_pki().sim_token_for_phone(number) if number else None
         if token is None:
-            raise MobileSignatureNotSubscribed(number)
+            raise MobileSignatureNotSubscribed()
         now = timezone.now()
         request = MobileSignatureRequest.objects.create(
             request_id=secrets.token_urlsafe(24),
@@ -110,10 +103,6 @@ def pending_requests():
     return MobileSignatureRequest.objects.filter(
         state=MobileSignatureState.PENDING, expires_at__gt=timezone.now()
     ).order_by("created_at", "id")
-
-
-def pending_requests_for_phone(phone: str):
-    return pending_requests().filter(phone_digest=lookup_digest(normalize_phone(phone), kind="phone"))
 
 
 def approve_request(request_id: str) -> str:
@@ -155,32 +144,34 @@ class HttpMobileSignatureService:
     def request_signature(self, phone: str, data: bytes, message: str) -> str:
         number = normalize_phone(phone)
         if not number:
-            raise MobileSignatureNotSubscribed(phone)
+            raise MobileSignatureNotSubscribed()
         body = {"phone": number, "data": base64.b64encode(data).decode("ascii"), "message": message}
         # The same Idempotency-Key on every attempt: a retried POST must not make the phone ask twice.
         request_id = uuid.uuid4().hex
-        response = self._call("POST", "/signature-requests", request_id, json=body)
-        answer = self._json(response)
+        response = self.http.request("POST", "/signature-requests", request_id=request_id, json=body)
+        answer = self.http.json_object(response) or {}
         if response.status_code == 422 and answer.get("error") == "not_subscribed":
-            raise MobileSignatureNotSubscribed(number)
+            raise MobileSignatureNotSubscribed()
         if response.status_code not in (200, 201):
-            raise self._unavailable(self._status_problem(response), request_id)
+            raise self.http.unavailable(self.http.status_problem(response), request_id)
         signature_request_id = answer.get("id")
         if not isinstance(signature_request_id, str) or not signature_request_id:
-            raise self._unavailable("the answer to POST has no id", request_id)
+            raise self.http.unavailable("the answer to POST has no id", request_id)
         return signature_request_id
 
     def status(self, request_id: str) -> SignatureRequestStatus:
         call_id = uuid.uuid4().hex
-        response = self._call("GET", f"/signature-requests/{quote(request_id, safe='')}", call_id)
-        answer = self._json(response)
+        response = self.http.request(
+            "GET", f"/signature-requests/{quote(request_id, safe='')}", request_id=call_id
+        )
+        answer = self.http.json_object(response) or {}
         if response.status_code == 404 and answer.get("error") == "not_found":
             return SignatureRequestStatus(MobileSignatureState.EXPIRED.value)
         if response.status_code != 200:
-            raise self._unavailable(self._status_problem(response), call_id)
+            raise self.http.unavailable(self.http.status_problem(response), call_id)
         state = answer.get("state")
         if state not in STATES:
-            raise self._unavailable(f"unknown state {state!r}", call_id)
+            raise self.http.unavailable(f"unknown state {state!r}", call_id)
         if state != MobileSignatureState.APPROVED:
             return SignatureRequestStatus(state)
         return SignatureRequestStatus(
@@ -189,26 +180,10 @@ class HttpMobileSignatureService:
             self._base64(answer.get("certificate"), call_id),
         )
 
-    def _call(self, method: str, path: str, request_id: str, **kwargs) -> requests.Response:
-        return self.http.request(method, path, request_id=request_id, **kwargs)
-
-    _status_problem = staticmethod(JsonHttpClient.status_problem)
-
-    @staticmethod
-    def _json(response: requests.Response) -> dict:
-        try:
-            answer = json.loads(response.content)
-        except ValueError:
-            return {}
-        return answer if isinstance(answer, dict) else {}
-
     def _base64(self, value, request_id: str) -> bytes:
         if not isinstance(value, str) or not value:
-            raise self._unavailable("an approved request without signature or certificate", request_id)
+            raise self.http.unavailable("an approved request without signature or certificate", request_id)
         try:
             return base64.b64decode(value, validate=True)
         except (binascii.Error, ValueError):
-            raise self._unavailable("signature or certificate is not base64", request_id) from None
-
-    def _unavailable(self, detail: str, request_id: str) -> RegistryUnavailable:
-        return self.http.unavailable(detail, request_id)
+            raise self.http.unavailable("signature or certificate is not base64", request_id) from None

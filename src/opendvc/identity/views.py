@@ -9,6 +9,7 @@
 import base64
 import binascii
 import json
+import re
 import secrets
 from functools import wraps
 
@@ -27,6 +28,7 @@ from opendvc.identity.pki.signer import sign_detached
 from opendvc.identity.pki.testca import UnknownToken, ensure_test_pki
 
 TRY_SESSION_KEY = "identity_dev_token_challenge"
+REQUEST_ID_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 PUBLIC_FILES = {
     "root-ca.pem": "application/x-pem-file",
     "issuing-ca.pem": "application/x-pem-file",
@@ -138,17 +140,17 @@ def sim_requests(request):
     return render(
         request,
         "identity/dev_sim_requests.html",
-        {"pending": list(mobile_signature.pending_requests()), "sim_tokens": _sim_tokens()},
+        {"pending": list(mobile_signature.pending_requests()), "sim_tokens": ensure_test_pki().sim_tokens()},
     )
-
-
-def _sim_tokens():
-    return [token for token in ensure_test_pki().tokens.values() if token.kind == "sim"]
 
 
 @dev_only
 @require_POST
 def sim_decide(request, request_id):
+    # The reference service's ids are secrets.token_urlsafe; any other path segment names no request,
+    # and is not handed to the database (PostgreSQL refuses a NUL character with an error, not a miss).
+    if not REQUEST_ID_SHAPE.fullmatch(request_id):
+        raise Http404
     decision = request.POST.get("decision")
     if decision not in ("approve", "refuse"):
         return HttpResponseBadRequest()

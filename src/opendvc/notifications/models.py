@@ -1,7 +1,9 @@
 """One row per SMS or e-mail: what was sent to whom, why, and what became of it.
 
 The recipient is personal data: encrypted at rest, found through `recipient_digest` (the same keyed hash
-as `accounts.Phone.digest` for phones), shown as `recipient_masked`. Rows are written by `services` only.
+as `accounts.Phone.digest` for phones; computed on each save, so that `manage.py rotate_personal_data_keys`
+recomputes it after a new PERSONAL_DATA_HASH_KEY), shown as `recipient_masked`. Rows are written by
+`services` only.
 """
 
 import uuid
@@ -64,6 +66,13 @@ class Message(models.Model):
 
     def __str__(self):
         return f"{self.get_channel_display()} {self.recipient_masked} ({self.purpose})"
+
+    def save(self, *args, **kwargs):
+        # Imported here: recipients imports this module (Channel).
+        from opendvc.notifications.recipients import recipient_digest
+
+        self.recipient_digest = recipient_digest(self.recipient, self.channel)
+        super().save(*args, **kwargs)
 
     @property
     def shown_recipient(self) -> str:

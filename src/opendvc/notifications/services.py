@@ -3,6 +3,7 @@
 `send_sms` / `send_email` check and record the message, then hand its delivery to a Celery task once the
 surrounding transaction commits (nothing is sent for a change that rolls back). The task calls `deliver`,
 which asks the configured backend and records the outcome; temporary failures are retried by the task.
+`fail_stale_messages` (Celery beat) fails the messages whose task never came or never finished.
 
 Texts are kept in NFC. A caller passes the secret part of a text (`secret=`: an OTP, an activation token):
 a real backend (SMS gateway, SMTP) gets the full text, but the stored copy has the secret replaced by
@@ -15,16 +16,16 @@ import unicodedata
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from opendvc.notifications import backends
 from opendvc.notifications.errors import InvalidRecipient, PermanentDeliveryError, TemporaryDeliveryError
 from opendvc.notifications.models import REDACTED, Channel, Message, MessageStatus
-from opendvc.notifications.recipients import mask_recipient, normalize_recipient, recipient_digest
+from opendvc.notifications.recipients import mask_recipient, normalize_recipient
 from opendvc.notifications.sms import sms_segments
 
-__all__ = ["deliver", "send_email", "send_sms", "sms_segments"]
+__all__ = ["deliver", "fail_stale_messages", "send_email", "send_sms", "sms_segments"]
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +36,8 @@ ID_NUMBER = re.compile(r"(?<!\d)(?:\d{12}|\d{9})(?!\d)")
 MAX_SMS_SEGMENTS = 5
 # How long one delivery attempt may hold a message before another worker may try it (a crashed worker).
 DELIVERY_LEASE = timedelta(minutes=5)
+# A message still queued this long after it was made will not be delivered by its task any more.
+STALE_AFTER = timedelta(minutes=10)
 
 
 def _nfc(value: str) -> str:
@@ -100,7 +103,6 @@ def _record(
     message = Message.objects.create(
         channel=channel,
         recipient=recipient,
-        recipient_digest=recipient_digest(recipient, channel),
         recipient_masked=mask_recipient(recipient, channel),
         subject=_redact(subject, secret),
         body=_redact(text, secret),
@@ -134,8 +136,8 @@ def deliver(message_id: int, *, final_attempt: bool = True) -> Message:
     """
     now = timezone.now()
     claimed = (
-        Message.objects.filter(pk=message_id, status=MessageStatus.QUEUED)
-        .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
+        _claimable(now)
+        .filter(pk=message_id)
         .update(attempts=F("attempts") + 1, locked_until=now + DELIVERY_LEASE)
     )
     message = Message.objects.get(pk=message_id)
@@ -163,6 +165,32 @@ def deliver(message_id: int, *, final_attempt: bool = True) -> Message:
     else:
         _finish(message, MessageStatus.SENT, provider_id=provider_id)
     return message
+
+
+def fail_stale_messages(*, older_than: timedelta = STALE_AFTER) -> int:
+    """Mark failed the messages still queued `older_than` after they were made and not being delivered
+    (no lease, or a lease that ended): their task was lost (the broker was down at commit, a worker died
+    mid-attempt) or came too late for a one-time code. Erases their pending full text. Returns how many."""
+    now = timezone.now()
+    stale = list(_claimable(now).filter(created_at__lt=now - older_than).values_list("pk", flat=True))
+    failed = 0
+    for message_id in stale:
+        # Claimed one by one as `deliver` does, so that a worker starting on one meanwhile keeps it.
+        if _claimable(now).filter(pk=message_id).update(locked_until=now + DELIVERY_LEASE):
+            message = Message.objects.get(pk=message_id)
+            minutes = int(older_than.total_seconds() // 60)
+            _finish(
+                message, MessageStatus.FAILED, error=f"still queued after {minutes} min: delivery task lost"
+            )
+            failed += 1
+    return failed
+
+
+def _claimable(now) -> QuerySet:
+    """Queued messages that no delivery attempt holds (no lease, or a lease that ended)."""
+    return Message.objects.filter(status=MessageStatus.QUEUED).filter(
+        Q(locked_until__isnull=True) | Q(locked_until__lt=now)
+    )
 
 
 def _transmit(message: Message) -> str:
@@ -215,7 +243,6 @@ def record_outbox_email(address: str, subject: str, body: str) -> Message:
     return Message.objects.create(
         channel=Channel.EMAIL,
         recipient=address,
-        recipient_digest=recipient_digest(address, Channel.EMAIL),
         recipient_masked=mask_recipient(address, Channel.EMAIL),
         subject=_nfc(subject)[:255],
         body=_nfc(body),

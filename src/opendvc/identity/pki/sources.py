@@ -1,13 +1,17 @@
 """Where the verifier's trust comes from: trusted roots, CA certificates and CRLs, from settings.
 
-Files are parsed once per version (mtime and size); CRL URLs are fetched with `requests` and cached in the
-Django cache until their nextUpdate. A source that cannot be read is logged and left out: a missing root
-means "untrusted", a missing CRL means "revocation unknown" — never a crash at sign-in.
+Files are parsed once per version (mtime and size). CRL URLs are fetched with `requests` (no proxy from the
+environment, redirects only on the same scheme, at most PKI_CRL_MAX_BYTES) and their bytes cached in the
+Django cache until their nextUpdate; each process parses a CRL again only when its bytes change. A fetch
+that failed is not tried again for FAILED_FETCH_SECONDS, so that a CRL host that is down does not cost its
+timeout at every sign-in. A source that cannot be read is logged and left out: a missing root means
+"untrusted", a missing CRL means "revocation unknown" — never a crash at sign-in.
 """
 
 import hashlib
 import logging
 from pathlib import Path
+from urllib.parse import urljoin, urlsplit
 
 import requests
 from asn1crypto import crl, pem
@@ -20,7 +24,16 @@ from opendvc.identity.pki import testca
 
 logger = logging.getLogger(__name__)
 
+FAILED_FETCH_SECONDS = 60
+MAX_REDIRECTS = 3
+
 _file_cache: dict[tuple[str, str], tuple[tuple[int, int], list]] = {}
+# url -> (SHA-256 of the CRL bytes, what they parsed to), in this process
+_parsed_crls: dict[str, tuple[bytes, list]] = {}
+
+
+class CrlRefused(Exception):
+    """A CRL URL answered but gave no CRL: an HTTP error, too many bytes, a redirect to another scheme."""
 
 
 def _read_cached(path: Path, kind: str, parse) -> list:
@@ -96,16 +109,25 @@ def crls() -> list[crl.CertificateList]:
 
 
 def _fetch_crl(url: str) -> list[crl.CertificateList]:
-    key = "pki:crl:" + hashlib.sha256(url.encode()).hexdigest()
+    """The CRLs at `url`. The bytes are shared through the Django cache until their nextUpdate; parsing is
+    kept per process and done again only when the bytes change; a failure is remembered for a minute."""
+    digest = hashlib.sha256(url.encode()).hexdigest()
+    key, failed_key = f"pki:crl:{digest}", f"pki:crl-failed:{digest}"
     data = cache.get(key)
     if data is None:
+        if cache.get(failed_key):
+            return []
         try:
-            response = requests.get(url, timeout=float(getattr(settings, "PKI_CRL_FETCH_TIMEOUT", 5)))
-            response.raise_for_status()
-            data = response.content
-            lists = _parse_crl(data)
-        except (requests.RequestException, ValueError, TypeError) as exc:
-            logger.warning("PKI CRL %s could not be fetched: %s", url, exc)
+            data = _download(url)
+            lists = _parsed(url, data)
+        except (requests.RequestException, CrlRefused, ValueError, TypeError) as exc:
+            logger.warning(
+                "PKI CRL %s could not be fetched (%s), not tried again for %d s",
+                url,
+                exc if isinstance(exc, CrlRefused) else type(exc).__name__,
+                FAILED_FETCH_SECONDS,
+            )
+            cache.set(failed_key, True, FAILED_FETCH_SECONDS)
             return []
         next_updates = [c["tbs_cert_list"]["next_update"].native for c in lists]
         lifetime = int(getattr(settings, "PKI_CRL_CACHE_SECONDS", 3600))
@@ -116,7 +138,53 @@ def _fetch_crl(url: str) -> list[crl.CertificateList]:
             cache.set(key, data, lifetime)
         return lists
     try:
-        return _parse_crl(data)
+        return _parsed(url, data)
     except (ValueError, TypeError):
         cache.delete(key)
         return []
+
+
+def _parsed(url: str, data: bytes) -> list[crl.CertificateList]:
+    """`data` parsed, or what it parsed to last time when these are the same bytes: a CRL of a large CA
+    lists 100,000 certificates and takes more than a second to read."""
+    digest = hashlib.sha256(data).digest()
+    cached = _parsed_crls.get(url)
+    if cached is not None and cached[0] == digest:
+        return cached[1]
+    lists = _parse_crl(data)
+    _parsed_crls[url] = (digest, lists)
+    return lists
+
+
+def _download(url: str) -> bytes:
+    """GET `url` without the environment's proxies and credentials (as http_client.JsonHttpClient), a
+    timeout per read, at most MAX_REDIRECTS redirects on the same scheme, at most PKI_CRL_MAX_BYTES."""
+    scheme = urlsplit(url).scheme
+    timeout = float(getattr(settings, "PKI_CRL_FETCH_TIMEOUT", 5))
+    limit = int(getattr(settings, "PKI_CRL_MAX_BYTES", 50 * 1024 * 1024))
+    with requests.Session() as session:
+        session.trust_env = False
+        for _redirect in range(MAX_REDIRECTS + 1):
+            with session.get(url, timeout=timeout, allow_redirects=False, stream=True) as response:
+                if not response.is_redirect:
+                    if response.status_code != 200:
+                        raise CrlRefused(f"HTTP {response.status_code}")
+                    return _read_at_most(response, limit)
+                target = urljoin(url, response.headers["Location"])
+                if urlsplit(target).scheme != scheme:
+                    raise CrlRefused(f"redirected from {scheme} to {urlsplit(target).scheme or 'nothing'}")
+                url = target
+    raise CrlRefused(f"more than {MAX_REDIRECTS} redirects")
+
+
+def _read_at_most(response: requests.Response, limit: int) -> bytes:
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise CrlRefused(f"{declared} bytes, more than PKI_CRL_MAX_BYTES ({limit})")
+    chunks, size = [], 0
+    for chunk in response.iter_content(chunk_size=64 * 1024):
+        size += len(chunk)
+        if size > limit:
+            raise CrlRefused(f"more than PKI_CRL_MAX_BYTES ({limit}) bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)

@@ -87,11 +87,9 @@ class TestPki:
     directory: Path
     root_certificate: Path
     issuing_certificate: Path
-    unknown_root_certificate: Path
     crls: tuple[Path, ...]
     created_at: datetime
     tokens: dict[str, TestToken] = field(default_factory=dict)
-    manifest: dict = field(default_factory=dict)
 
     def token(self, token_id: str) -> TestToken:
         try:
@@ -101,6 +99,9 @@ class TestPki:
 
     def usb_tokens(self) -> list[TestToken]:
         return [token for token in self.tokens.values() if token.kind == "usb"]
+
+    def sim_tokens(self) -> list[TestToken]:
+        return [token for token in self.tokens.values() if token.kind == "sim"]
 
     def sim_token_for_phone(self, phone: str) -> TestToken | None:
         phone = normalize_phone(phone)
@@ -216,11 +217,9 @@ def _load(directory: Path) -> TestPki | None:
         directory=directory,
         root_certificate=directory / manifest["root_certificate"],
         issuing_certificate=directory / manifest["issuing_certificate"],
-        unknown_root_certificate=directory / manifest["unknown_root_certificate"],
         crls=tuple(directory / path for path in manifest["crls"]),
         created_at=datetime.fromisoformat(manifest["created_at"]),
         tokens=tokens,
-        manifest=manifest,
     )
     _loaded[directory] = (mtime, pki)
     return pki

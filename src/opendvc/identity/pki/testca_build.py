@@ -33,7 +33,6 @@ TOKEN_SPECS: dict[str, dict] = {
         "holder": "CÔNG TY TNHH PHẦN MỀM SAO MAI",
         "uid": "MST:0101234567",
         "kind": "usb",
-        "legal_representative": {"full_name": "Nguyễn Văn An", "id_number": "001088012345"},
         "purpose": "Doanh nghiệp, USB ký số hợp lệ; người đại diện theo pháp luật: Nguyễn Văn An.",
     },
     "hai-cmnd": {
@@ -303,7 +302,6 @@ def generate(directory: Path) -> None:
             "id_number": id_number,
             "tax_code": tax_code,
             "phone": spec.get("phone"),
-            "legal_representative": spec.get("legal_representative"),
             "purpose": spec["purpose"],
             "serial_number": format(certificate.serial_number, "x"),
             "fingerprint": certificate.fingerprint(hashes.SHA256()).hex(),

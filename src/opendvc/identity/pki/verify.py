@@ -4,8 +4,9 @@ The checks, in this order; the first that fails decides the error code (PkiError
 
 1. the bytes are a CMS SignedData with one signer, signed attributes and the signer's certificate
    (`malformed`);
-2. the messageDigest attribute is the SHA-2 digest of exactly `data` and the signature over the signed
-   attributes verifies with the certificate's key (`invalid_signature`);
+2. the messageDigest attribute is the SHA-2 digest of exactly `data`, the signature algorithm's hash (when
+   it names one) is SHA-2 too, and the signature over the signed attributes verifies with the
+   certificate's key (`invalid_signature`);
 3. the certificate is valid at the moment of verification (`certificate_not_yet_valid`,
    `certificate_expired`);
 4. its key usage allows signing: digitalSignature or nonRepudiation, not a CA (`key_usage_not_allowed`);
@@ -15,6 +16,9 @@ The checks, in this order; the first that fails decides the error code (PkiError
    settings.PKI_REVOCATION_UNKNOWN = "allow", which accepts with `VerifiedSigner.revocation == "unknown"`.
 
 Whether the signed bytes are a fresh, unused challenge is the caller's business (accounts).
+
+Logs never carry a certificate's subject (the holder's name and ID number): a refusal is logged with the
+exception's type and the certificate's serial number, issuer and fingerprint only.
 """
 
 import asyncio
@@ -29,6 +33,7 @@ from asn1crypto import cms, pem
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
 from cryptography.x509.oid import NameOID
 from django.conf import settings
 from django.utils import timezone
@@ -95,7 +100,7 @@ def verify_signature(
     moment = at or timezone.now()
     _check_validity(cert, moment)
     _check_key_usage(cert)
-    revocation = _check_chain(signer, cms_certificates, at)
+    revocation = _check_chain(signer, cert, cms_certificates, at)
     return _verified_signer(cert, signer.dump(), revocation)
 
 
@@ -132,7 +137,8 @@ def _parse(signature: bytes) -> tuple[cms.SignerInfo, list[asn1_x509.Certificate
     except PkiError:
         raise
     except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
-        raise _malformed(f"{type(exc).__name__}: {exc}") from exc
+        # Not str(exc): asn1crypto may quote the value it could not read, a name among them.
+        raise _malformed(f"CMS structure ({type(exc).__name__})") from exc
     return signer_info, certificates
 
 
@@ -145,21 +151,21 @@ def _load_certificate(data: bytes) -> asn1_x509.Certificate:
         certificate.native  # noqa: B018
         return certificate
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
-        raise _malformed(f"certificate: {exc}") from exc
+        raise _malformed(f"certificate ({type(exc).__name__})") from exc
 
 
 def _cryptography_certificate(certificate: asn1_x509.Certificate) -> x509.Certificate:
     try:
         return x509.load_der_x509_certificate(certificate.dump())
     except ValueError as exc:
-        raise _malformed(f"certificate: {exc}") from exc
+        raise _malformed(f"certificate ({type(exc).__name__})") from exc
 
 
 def _matches(sid: cms.SignerIdentifier, certificate: asn1_x509.Certificate) -> bool:
     try:
         return _identifies(sid, certificate)
     except ValueError as exc:  # a name that cannot be compared (string preparation refused it)
-        raise _malformed(f"certificate name: {exc}") from exc
+        raise _malformed(f"certificate name ({type(exc).__name__})") from exc
 
 
 def _identifies(sid: cms.SignerIdentifier, certificate: asn1_x509.Certificate) -> bool:
@@ -195,18 +201,34 @@ def _invalid_signature(detail: str) -> PkiError:
     )
 
 
+def _signature_hash(signer_info: cms.SignerInfo) -> str | None:
+    """The hash the signature algorithm names (sha256_rsa: sha256; RSASSA-PSS: its parameters'), or None
+    when it names none (rsassa_pkcs1v15: the signature is over the digest algorithm's hash)."""
+    algorithm = signer_info["signature_algorithm"]
+    try:
+        return algorithm.hash_algo
+    except ValueError:
+        return None
+    except (TypeError, KeyError) as exc:  # RSASSA-PSS without parameters: SHA-1 by default (RFC 4055)
+        raise _invalid_signature(f"{algorithm.signature_algo} without parameters") from exc
+
+
 def _check_integrity(data: bytes, signer_info: cms.SignerInfo, signer: asn1_x509.Certificate) -> None:
     algorithm = signer_info["digest_algorithm"]["algorithm"].native
     if algorithm not in DIGESTS:
         raise _invalid_signature(f"digest algorithm {algorithm} is not accepted")
+    # A SHA-256 messageDigest is worth nothing if the signed attributes are signed over SHA-1.
+    signature_hash = _signature_hash(signer_info)
+    if signature_hash is not None and signature_hash not in DIGESTS:
+        raise _invalid_signature(f"signature algorithm hash {signature_hash} is not accepted")
     try:
         intact, valid = validate_sig_integrity(
             signer_info, signer, expected_content_type="data", actual_digest=DIGESTS[algorithm](data).digest()
         )
     except SignatureValidationError as exc:
-        raise _invalid_signature(str(exc)) from exc
+        raise _invalid_signature(f"integrity check ({type(exc).__name__})") from exc
     except (ValueError, TypeError, KeyError, NotImplementedError) as exc:
-        raise _malformed(f"{type(exc).__name__}: {exc}") from exc
+        raise _malformed(f"integrity check ({type(exc).__name__})") from exc
     if not intact:
         raise _invalid_signature("messageDigest is not the digest of the data")
     if not valid:
@@ -220,14 +242,24 @@ def _date(moment: datetime) -> str:
     return timezone.localtime(moment).strftime("%d/%m/%Y")
 
 
+def _about(cert: x509.Certificate) -> str:
+    """What a log may say of a certificate: never its subject, which names the holder and their ID."""
+    # A self-issued certificate's issuer is its subject.
+    issuer = "(self-issued)" if cert.issuer == cert.subject else _nfc(cert.issuer.rfc4514_string())
+    fingerprint = cert.fingerprint(hashes.SHA256()).hex()
+    return f"serial {cert.serial_number:x}, issuer {issuer}, fingerprint {fingerprint}"
+
+
 def _check_validity(cert: x509.Certificate, moment: datetime) -> None:
     if moment < cert.not_valid_before_utc:
+        logger.info("PKI certificate not yet valid: %s", _about(cert))
         raise PkiError(
             _("Chứng thư số chưa có hiệu lực: chỉ dùng được từ ngày %(date)s.")
             % {"date": _date(cert.not_valid_before_utc)},
             code="certificate_not_yet_valid",
         )
     if moment > cert.not_valid_after_utc:
+        logger.info("PKI certificate expired: %s", _about(cert))
         raise PkiError(
             _(
                 "Chứng thư số đã hết hạn vào ngày %(date)s. "
@@ -250,6 +282,7 @@ def _check_key_usage(cert: x509.Certificate) -> None:
     except x509.ExtensionNotFound:
         pass
     if not allowed:
+        logger.info("PKI certificate key usage does not allow signing: %s", _about(cert))
         raise PkiError(
             _(
                 "Chứng thư số này không được phép dùng để ký số. "
@@ -262,8 +295,8 @@ def _check_key_usage(cert: x509.Certificate) -> None:
 # --- 5, 6. chain and revocation ----------------------------------------------------------------------
 
 
-def _untrusted(detail: str) -> PkiError:
-    logger.info("PKI certificate untrusted: %s", detail)
+def _untrusted(detail: str, cert: x509.Certificate) -> PkiError:
+    logger.info("PKI certificate untrusted: %s; %s", detail, _about(cert))
     return PkiError(
         _(
             "Chứng thư số không do tổ chức cung cấp dịch vụ chứng thực chữ ký số được Cổng tin cậy cấp, "
@@ -273,7 +306,9 @@ def _untrusted(detail: str) -> PkiError:
     )
 
 
-def _revoked(error: RevokedError) -> PkiError:
+def _revoked(error: RevokedError, cert: x509.Certificate) -> PkiError:
+    # Not str(error): certvalidator may name the revoked certificate (it or a CA) by its subject.
+    logger.info("PKI certificate revoked (it or a CA of its path): %s", _about(cert))
     return PkiError(
         _(
             "Chứng thư số đã bị thu hồi từ ngày %(date)s. "
@@ -284,8 +319,8 @@ def _revoked(error: RevokedError) -> PkiError:
     )
 
 
-def _revocation_unknown(detail: str) -> PkiError:
-    logger.warning("PKI revocation status unknown: %s", detail)
+def _revocation_unknown(detail: str, cert: x509.Certificate) -> PkiError:
+    logger.warning("PKI revocation status unknown: %s; %s", detail, _about(cert))
     return PkiError(
         _("Hiện chưa kiểm tra được chứng thư số có bị thu hồi hay không. Vui lòng thử lại sau ít phút."),
         code="revocation_unknown",
@@ -349,11 +384,15 @@ def _issued_by(certificate: x509.Certificate, issuer: x509.Certificate) -> bool:
         return False
 
 
-def _check_chain(signer: asn1_x509.Certificate, cms_certificates, at: datetime | None) -> str:
+def _check_chain(
+    signer: asn1_x509.Certificate, cert: x509.Certificate, cms_certificates, at: datetime | None
+) -> str:
+    """`signer` and `cert` are one certificate (asn1crypto for certvalidator, cryptography for logs).
+    certvalidator's messages name certificates by their subject: only their type is logged."""
     roots = sources.trust_roots()
     if not roots:
         # Never let certvalidator fall back to the operating system's TLS roots.
-        raise _untrusted("no trusted roots are configured (PKI_TRUST_ROOTS)")
+        raise _untrusted("no trusted roots are configured (PKI_TRUST_ROOTS)", cert)
     configured = sources.intermediates()
     intermediates = configured + _vetted_intermediates(cms_certificates, roots + configured)
     crl_list = sources.crls()
@@ -361,23 +400,25 @@ def _check_chain(signer: asn1_x509.Certificate, cms_certificates, at: datetime |
         _validate_path(signer, intermediates, roots, crl_list, at, REQUIRE_REVINFO)
         return "good"
     except RevokedError as exc:
-        raise _revoked(exc) from exc
+        raise _revoked(exc, cert) from exc
     except InsufficientRevinfoError as exc:
-        unknown = exc
+        unknown = type(exc).__name__
     except (PathError, ValidationError, ValueError) as exc:
-        raise _untrusted(str(exc)) from exc
+        raise _untrusted(type(exc).__name__, cert) from exc
     # The chain is sound but some revocation status could not be established. Use what there is: a
     # CRL that does list the certificate still means "revoked".
     try:
         _validate_path(signer, intermediates, roots, crl_list, at, _BEST_EFFORT)
     except RevokedError as exc:
-        raise _revoked(exc) from exc
+        raise _revoked(exc, cert) from exc
     except (PathError, ValidationError, ValueError) as exc:
-        raise _untrusted(str(exc)) from exc
+        raise _untrusted(type(exc).__name__, cert) from exc
     if getattr(settings, "PKI_REVOCATION_UNKNOWN", "refuse") == "allow":
-        logger.warning("PKI revocation status unknown, accepted by PKI_REVOCATION_UNKNOWN: %s", unknown)
+        logger.warning(
+            "PKI revocation status unknown, accepted by PKI_REVOCATION_UNKNOWN: %s; %s", unknown, _about(cert)
+        )
         return "unknown"
-    raise _revocation_unknown(str(unknown))
+    raise _revocation_unknown(unknown, cert)
 
 
 # --- the result --------------------------------------------------------------------------------------

@@ -44,7 +44,9 @@ def mobile_signature_service() -> MobileSignatureService:
 
 
 def _forget_adapters(*, setting, **kwargs):
-    if setting in ("IDENTITY_ADAPTERS", "MOBILE_SIGNATURE_AUTO_APPROVE"):
+    # Only IDENTITY_ADAPTERS is read when an adapter is made; other settings (MOBILE_SIGNATURE_AUTO_APPROVE)
+    # are read by the adapters at each call.
+    if setting == "IDENTITY_ADAPTERS":
         adapter.cache_clear()
 
 

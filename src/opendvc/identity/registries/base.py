@@ -20,11 +20,11 @@ class RegistryUnavailable(Exception):
 
 
 class MobileSignatureNotSubscribed(Exception):
-    """The phone has no SIM signature service (no SIM PKI certificate) at its carrier."""
+    """The phone has no SIM signature service (no SIM PKI certificate) at its carrier. It does not carry
+    the number: the caller has it."""
 
-    def __init__(self, phone: str = ""):
+    def __init__(self):
         super().__init__("the phone has no SIM signature service")
-        self.phone = phone
 
 
 @dataclass(frozen=True)

@@ -10,15 +10,13 @@ The protocol (docs/identity-registries.md):
 - 200: a JSON object with the dataclass's field names, dates in ISO 8601 (`YYYY-MM-DD`), strings in UTF-8.
   404 with `{"error": "not_found"}`: the registry does not know the number → None. Any other 404 (a wrong
   base URL answers 404 for everything) is an error, not "not found".
-- Connection errors, timeouts and 5xx are retried `retries` times, waiting `backoff`, 2 × `backoff`, …
-  between attempts; other 4xx (401/403: wrong key) are not retried. An error, an answer that is not JSON,
-  has the wrong shape or is about another number raises `RegistryUnavailable`.
+- Connection errors, timeouts, 429 and 5xx are retried `retries` times, waiting `backoff`, 2 × `backoff`,
+  … (at most 5 s) between attempts; other 4xx (401/403: wrong key) and 3xx are not retried. An error, an
+  answer that is not JSON, has the wrong shape or is about another number raises `RegistryUnavailable`.
 
 A number that cannot be one (wrong length, letters) gives None without asking the registry.
 """
 
-import json
-import logging
 import unicodedata
 import uuid
 from datetime import date
@@ -33,9 +31,7 @@ from opendvc.core.personal_data import (
     normalize_phone,
 )
 from opendvc.identity.http_client import JsonHttpClient
-from opendvc.identity.registries.base import InsuredPerson, PersonRecord, RegistryUnavailable, Subscriber
-
-logger = logging.getLogger(__name__)
+from opendvc.identity.registries.base import InsuredPerson, PersonRecord, Subscriber
 
 
 class _Malformed(Exception):
@@ -56,25 +52,14 @@ class _HttpRegistry:
         return self._read(response, request_id)
 
     def _read(self, response: requests.Response, request_id: str) -> dict | None:
-        status = response.status_code
-        try:
-            body = json.loads(response.content)
-        except ValueError:
-            body = None
-        if status == 404 and isinstance(body, dict) and body.get("error") == "not_found":
+        body = self.http.json_object(response)
+        if response.status_code == 404 and body is not None and body.get("error") == "not_found":
             return None
-        if status in (401, 403):
-            raise self._unavailable(f"HTTP {status}: the registry refused the API key", request_id)
-        if status == 404:
-            raise self._unavailable('HTTP 404 without {"error": "not_found"}: a wrong base URL?', request_id)
-        if status != 200:
-            raise self._unavailable(f"HTTP {status}", request_id)
-        if not isinstance(body, dict):
-            raise self._unavailable("the answer is not a JSON object", request_id)
+        if response.status_code != 200:
+            raise self.http.unavailable(self.http.status_problem(response), request_id)
+        if body is None:
+            raise self.http.unavailable("the answer is not a JSON object", request_id)
         return body
-
-    def _unavailable(self, detail: str, request_id: str) -> RegistryUnavailable:
-        return self.http.unavailable(detail, request_id)
 
     def _lookup(self, key: str, parse):
         if not key:
@@ -86,7 +71,7 @@ class _HttpRegistry:
         try:
             return parse(body, key)
         except _Malformed as exc:
-            raise self._unavailable(f"malformed answer: {exc}", request_id) from None
+            raise self.http.unavailable(f"malformed answer: {exc}", request_id) from None
 
 
 class HttpPopulationRegistry(_HttpRegistry):

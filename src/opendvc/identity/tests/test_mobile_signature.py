@@ -307,6 +307,14 @@ def test_http_phone_without_sim_signature_is_not_subscribed(carrier):
         http_service(carrier).request_signature("0912345678", CHALLENGE, MESSAGE)
 
 
+@pytest.mark.django_db
+def test_not_subscribed_does_not_carry_the_phone_number(service):
+    with pytest.raises(MobileSignatureNotSubscribed) as caught:
+        service.request_signature("0912345678", CHALLENGE, MESSAGE)
+
+    assert "912345678" not in f"{caught.value} {caught.value.args} {vars(caught.value)}"
+
+
 def test_http_post_is_retried_with_the_same_idempotency_key(carrier):
     carrier.fail_next(1, status=503)
 

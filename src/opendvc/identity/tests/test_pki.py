@@ -4,6 +4,7 @@ plug-in stand-in."""
 import base64
 import hashlib
 import json
+import logging
 import re
 import threading
 import unicodedata
@@ -12,8 +13,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from io import StringIO
 
 import pytest
-from asn1crypto import cms
+from asn1crypto import algos, cms
 from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding
 from cryptography.hazmat.primitives.serialization import Encoding
 from django.core.cache import cache
 from django.core.management import call_command
@@ -292,6 +295,119 @@ def test_garbage_certificate_is_malformed():
     signature, _certificate = sign_detached(CHALLENGE, "an")
 
     assert refusal(CHALLENGE, signature, b"\x30\x03\x02\x01\x01").code == "malformed"
+
+
+WEAK_HASH = hashes.SHA1()  # noqa: S303 - what the verifier must refuse
+
+
+def _resigned(signature: bytes, algorithm: str, digest, *, parameters=None, pss=False) -> bytes:
+    """Token an's CMS with its signed attributes signed again: `algorithm` (and `parameters`) as the
+    SignerInfo's signature algorithm, the signature made over the `digest` hash (PKCS #1 v1.5 or PSS)."""
+    info = cms.ContentInfo.load(signature)
+    signer_info = info["content"]["signer_infos"][0]
+    # RFC 5652 §5.4: the signature covers the attributes as a SET OF, not their [0] tagging.
+    attributes = signer_info["signed_attrs"].untag().dump()
+    chosen = {"algorithm": algorithm}
+    if parameters is not None:
+        chosen["parameters"] = parameters
+    signer_info["signature_algorithm"] = algos.SignedDigestAlgorithm(chosen)
+    pad = padding.PSS(padding.MGF1(digest), 32) if pss else padding.PKCS1v15()
+    signer_info["signature"] = ensure_test_pki().token("an").private_key().sign(attributes, pad, digest)
+    return info.dump(force=True)
+
+
+def _pss_parameters(hash_name: str) -> dict:
+    return {
+        "hash_algorithm": {"algorithm": hash_name},
+        "mask_gen_algorithm": {"algorithm": "mgf1", "parameters": {"algorithm": hash_name}},
+        "salt_length": 32,
+    }
+
+
+def test_signature_made_with_sha1_is_invalid_even_over_a_sha256_message_digest():
+    signature, _certificate = sign_detached(CHALLENGE, "an")
+
+    error = refusal(CHALLENGE, _resigned(signature, "sha1_rsa", WEAK_HASH))
+
+    assert error.code == "invalid_signature"
+    assert error.message.startswith("Chữ ký số không hợp lệ")
+
+
+def test_rsassa_pss_signature_over_sha1_is_invalid():
+    signature, _certificate = sign_detached(CHALLENGE, "an")
+    pss = _resigned(signature, "rsassa_pss", WEAK_HASH, parameters=_pss_parameters("sha1"), pss=True)
+
+    assert refusal(CHALLENGE, pss).code == "invalid_signature"
+
+
+def test_rsassa_pss_signature_without_parameters_is_invalid_because_they_default_to_sha1():
+    signature, _certificate = sign_detached(CHALLENGE, "an")
+    pss = _resigned(signature, "rsassa_pss", WEAK_HASH, pss=True)
+
+    assert refusal(CHALLENGE, pss).code == "invalid_signature"
+
+
+def test_rsassa_pss_signature_over_sha256_verifies():
+    signature, _certificate = sign_detached(CHALLENGE, "an")
+    pss = _resigned(signature, "rsassa_pss", hashes.SHA256(), parameters=_pss_parameters("sha256"), pss=True)
+
+    assert verify_signature(CHALLENGE, pss).id_number == "001088012345"
+
+
+def test_rsa_signature_algorithm_naming_no_hash_verifies_over_the_sha256_digest_algorithm():
+    signature, _certificate = sign_detached(CHALLENGE, "an")
+
+    plain_rsa = _resigned(signature, "rsassa_pkcs1v15", hashes.SHA256())
+
+    assert verify_signature(CHALLENGE, plain_rsa).id_number == "001088012345"
+
+
+class _Lines(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record):
+        self.lines.append(self.format(record))
+
+
+@pytest.fixture
+def log_lines():
+    """Every log line of the process while the test runs, any logger and level, tracebacks included.
+    (A handler of its own: the suite may run with pytest's logging plug-in, and caplog, switched off.)"""
+    handler, root = _Lines(), logging.getLogger()
+    level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    yield handler.lines
+    root.removeHandler(handler)
+    root.setLevel(level)
+
+
+@pytest.mark.parametrize(
+    ("token_id", "code", "crls"),
+    [
+        ("unknown-issuer", "certificate_untrusted", "test"),
+        ("revoked", "certificate_revoked", "test"),
+        ("expired", "certificate_expired", "test"),
+        ("an", "revocation_unknown", "none"),
+    ],
+)
+def test_refusals_are_logged_without_the_holders_name_or_id_number(
+    settings, test_pki, log_lines, token_id, code, crls
+):
+    signature, _certificate = sign_detached(CHALLENGE, token_id)
+    if crls == "none":
+        settings.PKI_TEST_CA_ENABLED = False
+        settings.PKI_TRUST_ROOTS = [str(test_pki.root_certificate)]
+
+    assert refusal(CHALLENGE, signature).code == code
+
+    logged = "\n".join(log_lines)
+    assert test_pki.token(token_id).serial_number in logged  # the refusal is logged, by serial number
+    assert "001088012345" not in logged
+    assert "Nguyễn Văn An" not in logged
+    assert unicodedata.normalize("NFD", "Nguyễn Văn An") not in logged
 
 
 # --- trust and revocation settings --------------------------------------------------------------------

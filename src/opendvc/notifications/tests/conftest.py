@@ -1,15 +1,20 @@
-"""A local SMS gateway (http.server) and a local SMTP server, each in a thread on a free loopback port.
+"""A local SMS gateway (http.server) and a local SMTP server, each in a thread on a free loopback port,
+and a stand-in for a Celery worker.
 
-Both answer from a script of responses (then success), and record what they received.
+Both servers answer from a script of responses (then success), and record what they received.
 """
 
 import json
 import socketserver
 import threading
+import uuid
 from collections import deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from celery.exceptions import Retry
+
+from opendvc.notifications.tasks import deliver_message
 
 HANG = "hang"  # the gateway reads the request and answers nothing until the test ends
 POLL_INTERVAL = 0.02  # how soon a server thread notices shutdown()
@@ -134,3 +139,55 @@ def smtp_server(settings):
 def outbox_email(settings):
     """The embedded default e-mail backend (the test runner otherwise puts Django's locmem backend in)."""
     settings.EMAIL_BACKEND = "opendvc.notifications.backends.OutboxEmailBackend"
+
+
+class CeleryWorker:
+    """Runs `deliver_message` as a Celery worker does: not eagerly (`request.is_eager` false), with the
+    request's retry count. The retry a run asks for goes through Celery's own `Task.retry`; only the broker
+    is left out: the retry's message is kept in `scheduled`, and `deliver` runs it as the worker that
+    receives it would (without waiting for its countdown)."""
+
+    def __init__(self):
+        self.task = deliver_message._get_current_object()
+        self.scheduled: list[dict] = []
+        self.countdowns: list[float] = []
+
+    def apply_async(self, args=None, kwargs=None, **options):  # what the broker would be handed
+        self.scheduled.append({"args": tuple(args or ()), "kwargs": dict(kwargs or {}), **options})
+
+    def run(self, message_id: int, *, retries: int = 0) -> bool:
+        """One run of the task; True when it asked for a retry."""
+        self.task.push_request(
+            id=uuid.uuid4().hex,
+            args=[message_id],
+            kwargs={},
+            retries=retries,
+            is_eager=False,
+            called_directly=False,
+            delivery_info={"is_eager": False},
+        )
+        try:
+            self.task.run(message_id)
+        except Retry:
+            return True
+        finally:
+            self.task.pop_request()
+        return False
+
+    def deliver(self, message_id: int) -> None:
+        """The first run, then every retry it schedules, until one does not ask for another."""
+        retries = 0
+        while self.run(message_id, retries=retries):
+            retry = self.scheduled.pop()
+            assert retry["args"] == (message_id,) and not self.scheduled
+            self.countdowns.append(retry["countdown"])
+            retries = retry["retries"]
+
+
+@pytest.fixture
+def worker(monkeypatch):
+    worker = CeleryWorker()
+    monkeypatch.setattr(
+        type(worker.task), "apply_async", lambda task, *args, **kwargs: worker.apply_async(*args, **kwargs)
+    )
+    return worker

@@ -72,11 +72,21 @@ def test_an_address_the_mail_server_refuses_fails_without_retry(smtp_server, ema
     assert smtp_server.received == []
 
 
-def test_a_temporary_smtp_refusal_is_retried(smtp_server, emailed):
+def test_on_a_worker_a_temporary_smtp_refusal_is_retried(smtp_server, worker):
     smtp_server.rcpt_replies.append("451 4.3.0 Try again later")
-    message = emailed()
+    message = send_email(ADDRESS, SUBJECT, BODY, purpose="activation", secret="740215")
+    worker.deliver(message.pk)
+    message.refresh_from_db()
     assert (message.status, message.attempts) == ("sent", 2)
     assert len(smtp_server.received) == 1
+
+
+def test_run_eagerly_a_temporary_smtp_refusal_fails_the_message(smtp_server, emailed):
+    smtp_server.rcpt_replies.append("451 4.3.0 Try again later")
+    message = emailed()
+    assert (message.status, message.attempts) == ("failed", 1)
+    assert message.error == "SMTP: recipient refused (451)"
+    assert smtp_server.received == []
 
 
 def test_a_subject_on_several_lines_is_refused():

@@ -1,7 +1,9 @@
+import os
 import re
 from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
 from freezegun import freeze_time
@@ -10,7 +12,7 @@ from opendvc.core.personal_data import lookup_digest
 from opendvc.notifications.errors import InvalidRecipient
 from opendvc.notifications.models import Message
 from opendvc.notifications.selectors import last_message_to, messages_to, recent_messages
-from opendvc.notifications.services import deliver, send_sms
+from opendvc.notifications.services import deliver, send_email, send_sms
 
 pytestmark = pytest.mark.django_db
 
@@ -178,3 +180,15 @@ def test_a_message_whose_worker_vanished_is_delivered_once_its_lease_ends(sms_ga
     message.refresh_from_db()
     assert len(sms_gateway.requests) == 1
     assert (message.status, message.attempts, message.locked_until) == ("sent", 2, None)
+
+
+def test_a_new_hash_key_recomputes_the_recipient_digests(settings, outbox_email):
+    sms = send_sms(PHONE, OTP_TEXT, purpose="otp_login", secret="482913")
+    email = send_email("Nguyen.Van.A@Example.VN", "Kích hoạt", "Mã: 740215.", purpose="activation")
+    settings.PERSONAL_DATA_HASH_KEY = "another-lookup-key-for-the-test"
+    assert last_message_to(PHONE) is None
+
+    call_command("rotate_personal_data_keys", stdout=open(os.devnull, "w"))  # noqa: SIM115
+
+    assert last_message_to(PHONE) == sms
+    assert last_message_to("nguyen.van.a@example.vn", channel="email") == email
