@@ -9,8 +9,11 @@ from datetime import date
 
 from django.core.paginator import Paginator
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.security import HttpBearer
+from pydantic import field_validator
+from pydantic_core import PydanticCustomError
 
 from opendvc.accounts import captcha
 from opendvc.accounts.models import AccessMethod, Account
@@ -42,6 +45,25 @@ bearer = BearerToken()
 # --------------------------------------------------------------------------------------------- schemas
 
 
+class In(Schema):
+    """A request body. Its texts are refused (400 `invalid_parameters`, naming the field) when they hold
+    what no person types and the services cannot store: a NUL character (PostgreSQL refuses it) or a
+    lone surrogate from a JSON escape such as "\\ud800" (not encodable as UTF-8). Django's form fields
+    refuse the first on the pages; a page never receives the second."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _plain_text(cls, value):
+        if isinstance(value, str):
+            if "\x00" in value:
+                raise PydanticCustomError("text_nul", _("Có ký tự điều khiển NUL, không hợp lệ."))
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise PydanticCustomError("text_encoding", _("Có ký tự không phải Unicode hợp lệ.")) from None
+        return value
+
+
 class CaptchaOut(Schema):
     key: str
     image_url: str
@@ -69,7 +91,7 @@ class TokenOut(Schema):
     absolute_timeout_seconds: int
 
 
-class MobileRegistrationIn(Schema):
+class MobileRegistrationIn(In):
     id_number: str
     full_name: str
     date_of_birth: date
@@ -78,13 +100,13 @@ class MobileRegistrationIn(Schema):
     email: str = ""
 
 
-class SocialInsuranceRegistrationIn(Schema):
+class SocialInsuranceRegistrationIn(In):
     social_insurance_number: str
     id_number: str
     phone: str
 
 
-class FlowIn(Schema):
+class FlowIn(In):
     flow_token: str
 
 
@@ -97,7 +119,7 @@ class PasswordIn(FlowIn):
     password_confirm: str
 
 
-class CaptchaAnswer(Schema):
+class CaptchaAnswer(In):
     captcha_key: str
     captcha_value: str
 
@@ -126,7 +148,7 @@ class PasswordResetIn(CaptchaAnswer):
     phone: str
 
 
-class ChallengeIn(Schema):
+class ChallengeIn(In):
     purpose: str  # "login" | "register"
 
 
@@ -136,7 +158,7 @@ class ChallengeOut(Schema):
     expires_at: str
 
 
-class SignedIn(Schema):
+class SignedIn(In):
     nonce: str
     signature: str  # base64 DER CMS, detached
     certificate: str = ""  # base64 DER, when the plug-in sends it apart
@@ -161,7 +183,7 @@ class DetailsIn(FlowIn):
     representative_id_number: str = ""
 
 
-class SimStartIn(Schema):
+class SimStartIn(In):
     phone: str
     purpose: str  # "login" | "register"
     audience: str = "citizen"

@@ -18,6 +18,10 @@ from opendvc.core.personal_data import digits, is_id_number, lookup_digest, norm
 from opendvc.core.text import nfc
 from opendvc.identity.registries import PersonRecord
 
+# What the account can keep: longer values are refused with a message, never cut or left to the database.
+ADDRESS_MAX_LENGTH = Account._meta.get_field("address").max_length
+EMAIL_MAX_LENGTH = Account._meta.get_field("email").max_length
+
 
 class InvalidInput(DomainError):
     code = "invalid_input"
@@ -84,12 +88,22 @@ class Checker:
 
     def email(self, value: str, field: str = "email") -> str:
         value = (value or "").strip()
-        if value:
+        if len(value) > EMAIL_MAX_LENGTH:
+            # Django's validator accepts up to 320 characters; the account keeps at most 254 (RFC 5321).
+            self.add(field, _("Địa chỉ thư điện tử quá dài."))
+        elif value:
             try:
                 validate_email(value)
             except ValidationError:
                 self.add(field, _("Địa chỉ thư điện tử không hợp lệ."))
         return value
+
+    def address(self, value: str, field: str = "address") -> str:
+        """A contact or head-office address on one line, at most what the account can keep."""
+        address = " ".join(nfc(value or "").split())
+        if len(address) > ADDRESS_MAX_LENGTH:
+            self.add(field, _("Địa chỉ quá dài (tối đa %(n)d ký tự).") % {"n": ADDRESS_MAX_LENGTH})
+        return address
 
     def done(self) -> None:
         if self.fields:

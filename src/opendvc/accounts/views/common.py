@@ -23,8 +23,12 @@ def drop_flow(request, name: str) -> None:
 
 
 def safe_next(request, default: str) -> str:
+    """The `next` the request asks for when it is a path on this site, else `default`.
+
+    Only an absolute path is taken: `redirect()` reads any other string without a slash ("abc") as the
+    name of a URL pattern and fails, and nothing links here with a relative or absolute URL anyway."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
