@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "opendvc.core.middleware.SecurityHeadersMiddleware",
+    "opendvc.core.middleware.ApiErrorEnvelopeMiddleware",
 ]
 
 ROOT_URLCONF = "opendvc.urls"
@@ -155,7 +156,7 @@ LOGIN_REDIRECT_URL = "accounts:profile"
 # The portal's password rule (seed 000 §I: 8+ characters with lower and upper case, a digit and a special
 # character), plus: no ID number or phone inside, not a common password.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "opendvc.accounts.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "opendvc.accounts.passwords.CharacterClassesValidator"},
     {"NAME": "opendvc.accounts.passwords.NoPersonalNumbersValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},

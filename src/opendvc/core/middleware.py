@@ -27,3 +27,34 @@ class SecurityHeadersMiddleware:
             response.headers.setdefault("Content-Security-Policy", self.policy)
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         return response
+
+
+class ApiErrorEnvelopeMiddleware:
+    """Errors of /api/ that do not come from the API's own handlers (an unknown path, a method the
+    endpoint does not take) get the same `{"error": {code, message, fields}}` body as every other."""
+
+    CODES = {404: "not_found", 405: "method_not_allowed"}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            request.path.startswith("/api/")
+            and response.status_code in self.CODES
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            from django.http import JsonResponse
+            from django.utils.translation import gettext as _
+
+            messages = {404: _("Không tìm thấy."), 405: _("Phương thức HTTP này không dùng được ở đây.")}
+            status = response.status_code
+            envelope = JsonResponse(
+                {"error": {"code": self.CODES[status], "message": messages[status], "fields": {}}},
+                status=status,
+            )
+            if "Allow" in response:
+                envelope["Allow"] = response["Allow"]
+            return envelope
+        return response

@@ -277,3 +277,11 @@ def test_registrations_of_one_id_are_limited_whatever_the_ip(settings):
         registration.start_mobile_registration(
             RequestFactory().post("/", REMOTE_ADDR="203.0.113.9"), **(AN | {"full_name": "Nguyễn Văn Ân"})
         )
+
+
+def test_a_short_password_is_refused_in_vietnamese(rq):
+    token = register(rq)
+    registration.confirm_registration_code(token, last_otp("0912345678"))
+    with pytest.raises(InvalidInput) as short:
+        registration.complete_registration(rq, token, password="Ab1#", password_confirm="Ab1#")
+    assert "Mật khẩu quá ngắn: cần ít nhất 8 ký tự." in short.value.fields["password"]

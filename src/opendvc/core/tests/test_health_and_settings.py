@@ -82,3 +82,18 @@ def test_the_token_plug_ins_local_address_is_allowed_to_connect(settings):
 
     settings.TOKEN_PLUGIN_URL = "https://127.0.0.1:8987/plugin/"
     assert "connect-src 'self' https://127.0.0.1:8987;" in content_security_policy()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("method", "path", "status", "code"),
+    [
+        ("get", "/api/v1/auth/login", 405, "method_not_allowed"),
+        ("post", "/api/v1/me", 405, "method_not_allowed"),
+        ("get", "/api/v1/no-such-endpoint", 404, "not_found"),
+    ],
+)
+def test_api_errors_outside_the_endpoints_use_the_error_envelope(client, method, path, status, code):
+    response = getattr(client, method)(path)
+    assert response.status_code == status
+    assert response.json()["error"]["code"] == code
