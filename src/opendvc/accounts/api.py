@@ -7,7 +7,6 @@ Officials sign in on the web only (TOTP); these endpoints are for citizens and b
 
 from datetime import date
 
-from django.core.paginator import Paginator
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
@@ -15,7 +14,7 @@ from ninja.security import HttpBearer
 from pydantic import field_validator
 from pydantic_core import PydanticCustomError
 
-from opendvc.accounts import captcha
+from opendvc.accounts import captcha, selectors
 from opendvc.accounts.models import AccessMethod, Account
 from opendvc.accounts.services import login, pki, recovery, registration
 from opendvc.accounts.services.access import (
@@ -219,9 +218,11 @@ class AccessEventOut(Schema):
     at: str
     ip_address: str | None
     device: str
-    method: str
+    method: str  # code, e.g. "password_otp"
+    method_text: str  # in the request's language
     success: bool
-    reason: str
+    reason: str  # code of a failure, e.g. "otp_invalid"
+    reason_text: str
 
 
 class AccessHistoryOut(Schema):
@@ -231,9 +232,18 @@ class AccessHistoryOut(Schema):
     items: list[AccessEventOut]
 
 
+class CertificateOut(Schema):
+    kind: str  # "usb_token" | "sim_pki"
+    holder: str
+    issuer: str
+    serial_number: str
+    not_after: str
+    expired: bool
+
+
 class MethodsOut(Schema):
     phones: list[PhoneOut]
-    certificates: list[dict]
+    certificates: list[CertificateOut]
     authenticator_app: bool
 
 
@@ -308,8 +318,12 @@ def register_password(request, body: PasswordIn):
 
 @router.post("/auth/login", response=FlowOut, summary="ID number + password + captcha; an OTP is sent")
 def login_password(request, body: LoginIn):
+    """The next step is "otp" (sent to the OTP phone), or "totp" for an account whose only second
+    factor is an authenticator app (then POST /auth/login/authenticator)."""
     captcha.verify(body.captcha_key, body.captcha_value)
-    _flow, token = login.start_password_login(request, id_number=body.id_number, password=body.password)
+    flow, token = login.start_password_login(request, id_number=body.id_number, password=body.password)
+    if flow.step == "totp":
+        return {"flow_token": token, "step": "totp"}
     phones, current = login.login_phones(token)
     phone = next(p for p in phones if p.pk == current)
     return _otp_flow(token, phone.number)
@@ -333,6 +347,22 @@ def login_otp_resend(request, body: ResendIn):
 def login_otp(request, body: OtpIn):
     account = login.finish_otp_login(request, body.flow_token, body.code)
     return _token_out(request, account, AccessMethod.PASSWORD_OTP)
+
+
+@router.post(
+    "/auth/login/authenticator",
+    response=TokenOut,
+    summary="A code of the authenticator app instead of the OTP",
+)
+def login_authenticator(request, body: OtpIn):
+    from opendvc.accounts.flows import get_flow
+    from opendvc.accounts.models import FlowPurpose
+    from opendvc.accounts.services import officials
+
+    if get_flow(body.flow_token, FlowPurpose.LOGIN, step=("otp", "totp")).step == "otp":
+        login.use_authenticator(body.flow_token)
+    account = officials.verify_totp(request, body.flow_token, body.code)
+    return _token_out(request, account, AccessMethod.PASSWORD_TOTP)
 
 
 @router.post(
@@ -512,47 +542,42 @@ def me(request):
 
 @router.get("/me/access-history", auth=bearer, response=AccessHistoryOut, summary="My sign-ins, last 90 days")
 def access_history(request, page: int = 1):
-    from datetime import timedelta
-
-    from opendvc.accounts.services.access import ACCESS_HISTORY_DAYS
-
-    events = request.auth.access_events.filter(at__gte=timezone.now() - timedelta(days=ACCESS_HISTORY_DAYS))
-    paginator = Paginator(events, 20)
-    current = paginator.get_page(page)
+    history = selectors.access_history(request.auth, page)
     return {
-        "page": current.number,
-        "pages": paginator.num_pages,
-        "count": paginator.count,
+        "page": history.page,
+        "pages": history.pages,
+        "count": history.count,
         "items": [
             {
-                "at": timezone.localtime(event.at).isoformat(),
-                "ip_address": event.ip_address,
-                "device": event.device,
-                "method": event.method,
-                "success": event.success,
-                "reason": event.reason,
+                "at": timezone.localtime(row.at).isoformat(),
+                "ip_address": row.ip_address or None,
+                "device": row.device,
+                "method": row.method_code,
+                "method_text": row.method,
+                "success": row.success,
+                "reason": row.reason_code,
+                "reason_text": row.reason,
             }
-            for event in current
+            for row in history.items
         ],
     }
 
 
 @router.get("/me/authentication-methods", auth=bearer, response=MethodsOut, summary="My sign-in methods")
 def authentication_methods(request):
-    account = request.auth
+    methods = selectors.authentication_methods(request.auth)
     return {
-        "phones": [
-            {"id": p.pk, "masked": p.masked, "is_default": p.is_default} for p in account.phones.all()
-        ],
+        "phones": [{"id": p.pk, "masked": p.masked, "is_default": p.is_default} for p in methods.phones],
         "certificates": [
             {
-                "kind": c.kind,
-                "subject": c.subject,
-                "issuer": c.issuer,
-                "serial_number": c.serial_number,
-                "not_after": timezone.localtime(c.not_after).isoformat(),
+                "kind": row.certificate.kind,
+                "holder": row.common_name,
+                "issuer": row.issuer_name,
+                "serial_number": row.certificate.serial_number,
+                "not_after": timezone.localtime(row.certificate.not_after).isoformat(),
+                "expired": row.expired,
             }
-            for c in account.certificates.all()
+            for row in methods.certificates
         ],
-        "authenticator_app": hasattr(account, "totp") and account.totp.confirmed_at is not None,
+        "authenticator_app": methods.totp is not None,
     }

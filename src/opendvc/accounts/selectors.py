@@ -64,6 +64,8 @@ class AccessRow:
     method: str
     success: bool
     reason: str  # for a failure: why, in words
+    method_code: str = ""  # AccessMethod value
+    reason_code: str = ""  # the recorded reason code (the API gives both)
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,8 @@ def access_history(account: Account, page=1) -> AccessHistoryPage:
             method=event.get_method_display(),
             success=event.success,
             reason="" if event.success else reason_text(event.reason),
+            method_code=event.method,
+            reason_code=event.reason,
         )
         for event in current.object_list
     ]

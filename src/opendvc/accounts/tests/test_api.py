@@ -177,3 +177,36 @@ def test_the_openapi_document_lists_the_account_flows(client):
     assert "/api/v1/auth/login" in paths
     assert "/api/v1/auth/pki/login" in paths
     assert "/api/v1/me/access-history" in paths
+
+
+def test_a_citizen_whose_second_factor_is_an_authenticator_app_signs_in_with_it(client):
+    import pyotp
+    from django.utils import timezone
+
+    from opendvc.accounts.models import TotpDevice
+
+    account = make_citizen(phone=None)
+    secret = pyotp.random_base32()
+    TotpDevice.objects.create(account=account, secret=secret, confirmed_at=timezone.now())
+    started = post(
+        client, "/auth/login", {"id_number": "001088012345", "password": PASSWORD, **captcha(client)}
+    )
+    assert started.json()["step"] == "totp"
+    done = post(
+        client,
+        "/auth/login/authenticator",
+        {"flow_token": started.json()["flow_token"], "code": pyotp.TOTP(secret).now()},
+    )
+    assert done.status_code == 200, done.json()
+    methods = client.get(
+        "/api/v1/me/authentication-methods", HTTP_AUTHORIZATION=f"Bearer {done.json()['access_token']}"
+    )
+    assert methods.json()["authenticator_app"] is True
+
+
+def test_the_access_history_gives_codes_and_words(client):
+    make_citizen()
+    token = sign_in(client)
+    item = client.get("/api/v1/me/access-history", HTTP_AUTHORIZATION=f"Bearer {token}").json()["items"][0]
+    assert item["method"] == "password_otp"
+    assert item["method_text"]
