@@ -48,9 +48,24 @@ def test_a_revoked_token_is_refused_with_its_reason(page, test_pki):
 
 
 def test_sign_in_with_sim_pki_confirmed_on_the_phone(page, test_pki):
+    from django.utils import timezone
+
+    from opendvc.accounts.models import Certificate
     from opendvc.accounts.tests.factories import make_citizen
 
-    make_citizen(id_number="079190001234", full_name="Trần Thị Bình", phone="0987654321")
+    binh = make_citizen(id_number="079190001234", full_name="Trần Thị Bình", phone="0987654321")
+    sim = test_pki.token("binh-sim")
+    Certificate.objects.create(
+        account=binh,
+        kind="sim_pki",
+        fingerprint=sim.fingerprint,
+        serial_number=sim.serial_number,
+        subject=sim.subject,
+        issuer="OpenDVC Test Issuing CA",
+        not_after=sim.certificate().not_valid_after_utc,
+        phone="0987654321",
+        added_at=timezone.now(),
+    )
     page.goto("/dang-nhap/")
     page.get_by_role("link", name="SIM ký số").click()
     page.get_by_label("Số điện thoại di động").fill("0987654321")
