@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "opendvc.accounts",
     "opendvc.identity",
     "opendvc.notifications",
+    "opendvc.dossiers",
 ]
 
 MIDDLEWARE = [

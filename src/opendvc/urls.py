@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("opendvc.accounts.urls")),
     path("", include("opendvc.identity.urls")),
     path("", include("opendvc.notifications.urls")),
+    path("", include("opendvc.dossiers.urls")),
     path("", include("opendvc.catalog.urls")),
 ]
 

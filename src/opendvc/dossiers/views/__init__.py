@@ -1,0 +1,1 @@
+"""Dossier pages; each module lists its own routes (see dossiers/urls.py)."""

@@ -1,0 +1,3 @@
+"""Placeholder until this module lands."""
+
+urlpatterns = []
