@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
 
@@ -49,3 +51,43 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionDenied("The audit trail is append-only.")
+
+
+class CalendarDayKind(models.TextChoices):
+    HOLIDAY = "holiday", _("Ngày lễ, Tết")
+    DAY_OFF = "day_off", _("Ngày nghỉ bù / nghỉ thêm")
+    WORKING_DAY = "working_day", _("Ngày làm việc bù (thứ Bảy/Chủ nhật đi làm)")
+
+
+class CalendarDay(models.Model):
+    """A date an administrator fixes in the working-day calendar (`opendvc.core.calendar`).
+
+    The row's answer wins over the `holidays` package for that date: `working_day` makes it a working day
+    (a make-up Saturday), `holiday` and `day_off` make it a day off (an extra day announced for the year).
+    """
+
+    date = models.DateField(_("ngày"), unique=True)
+    kind = models.CharField(_("loại ngày"), max_length=16, choices=CalendarDayKind.choices)
+    name_vi = models.CharField(_("tên ngày"), max_length=200)
+    name_en = models.CharField(_("tên ngày (tiếng Anh)"), max_length=200, blank=True)
+    note = models.TextField(_("ghi chú"), blank=True, help_text=_("Ví dụ: văn bản thông báo lịch nghỉ."))
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("ngày nghỉ, ngày làm việc bù")
+        verbose_name_plural = _("lịch ngày nghỉ, ngày làm việc bù")
+
+    def __str__(self):
+        return f"{self.date:%d/%m/%Y} {self.name_vi}"
+
+    @property
+    def is_working_day(self) -> bool:
+        return self.kind == CalendarDayKind.WORKING_DAY
+
+
+@receiver([post_save, post_delete], sender=CalendarDay, dispatch_uid="core.calendarday.changed")
+def _calendar_day_changed(sender, **kwargs):
+    """Cached calendar years are stale once an administrator changes a day."""
+    from opendvc.core.calendar import invalidate_cache
+
+    invalidate_cache()

@@ -80,7 +80,9 @@ class FormDefinition(models.Model):
 
     A new version is a new row; dossiers keep the version they were filed with."""
 
-    procedure = models.ForeignKey("catalog.Procedure", on_delete=models.CASCADE, related_name="form_definitions")
+    procedure = models.ForeignKey(
+        "catalog.Procedure", on_delete=models.CASCADE, related_name="form_definitions"
+    )
     version = models.PositiveIntegerField(_("phiên bản"))
     schema = models.JSONField(_("định nghĩa biểu mẫu"))
     allow_registry_changes = models.BooleanField(
@@ -114,7 +116,11 @@ class StoredFile(models.Model):
         LETTER = "letter", _("Văn bản của cơ quan")
 
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="stored_files"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="stored_files",
     )
     origin = models.CharField(max_length=16, choices=Origin.choices, default=Origin.UPLOAD)
     name = models.CharField(_("tên tệp"), max_length=255)
@@ -141,7 +147,9 @@ class Draft(models.Model):
     form_definition = models.ForeignKey(
         FormDefinition, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    agency = models.ForeignKey("catalog.Agency", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    agency = models.ForeignKey(
+        "catalog.Agency", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     data = JsonText(default=dict, blank=True)
     origins = models.JSONField(default=dict, blank=True)  # field key -> where its prefilled value came from
     locked = models.JSONField(default=list, blank=True)  # keys of registry values that may not be changed
@@ -197,7 +205,11 @@ class Dossier(models.Model):
     delivery = models.CharField(_("hình thức nhận kết quả"), max_length=16, choices=Delivery.choices)
     delivery_address = EncryptedField(blank=True, default="")
     handler = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="handled_dossiers"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="handled_dossiers",
     )
     submitted_at = models.DateTimeField(_("ngày nộp"), default=timezone.now)
     received_at = models.DateTimeField(_("ngày tiếp nhận"), null=True, blank=True)

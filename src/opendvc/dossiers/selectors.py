@@ -45,9 +45,23 @@ def public_status(code: str) -> PublicStatus:
     dossier = (
         Dossier.objects.select_related("procedure", "agency")
         .only(
-            "code", "status", "submitted_at", "received_at", "due_at", "processed_at", "closed_at", "returned_at",
-            "paused_since", "marked_late", "channel", "procedure__code", "procedure__name_vi", "procedure__name_en",
-            "agency__code", "agency__name_vi", "agency__name_en",
+            "code",
+            "status",
+            "submitted_at",
+            "received_at",
+            "due_at",
+            "processed_at",
+            "closed_at",
+            "returned_at",
+            "paused_since",
+            "marked_late",
+            "channel",
+            "procedure__code",
+            "procedure__name_vi",
+            "procedure__name_en",
+            "agency__code",
+            "agency__name_vi",
+            "agency__name_en",
         )
         .filter(code=code)
         .first()
@@ -123,7 +137,9 @@ def document_store(account) -> list[StoredFile]:
     """Reusable files: earlier uploads and electronic results, newest first, one per content."""
     seen, files = set(), []
     origins = (StoredFile.Origin.UPLOAD, StoredFile.Origin.RESULT)
-    for stored in StoredFile.objects.filter(owner=account, origin__in=origins).order_by("-created_at", "-id")[:200]:
+    for stored in StoredFile.objects.filter(owner=account, origin__in=origins).order_by("-created_at", "-id")[
+        :200
+    ]:
         if stored.sha256 not in seen:
             seen.add(stored.sha256)
             files.append(stored)
@@ -181,13 +197,17 @@ def inbox(official, filters: InboxFilters) -> QuerySet:
     if filters.channel:
         rows = rows.filter(channel=filters.channel)
     if filters.due_within is not None:
-        rows = rows.filter(status__in=OPEN_STATUSES, due_at__gte=now, due_at__lte=now + timedelta(days=filters.due_within))
+        rows = rows.filter(
+            status__in=OPEN_STATUSES, due_at__gte=now, due_at__lte=now + timedelta(days=filters.due_within)
+        )
     if filters.overdue:
         rows = rows.filter(status__in=OPEN_STATUSES, due_at__lt=now)
     if filters.mine:
         rows = rows.filter(handler=official)
     if filters.query:
-        rows = rows.filter(Q(code__icontains=filters.query.strip()) | Q(applicant_name__icontains=filters.query.strip()))
+        rows = rows.filter(
+            Q(code__icontains=filters.query.strip()) | Q(applicant_name__icontains=filters.query.strip())
+        )
     return rows.order_by("due_at", "submitted_at", "id")
 
 

@@ -73,7 +73,15 @@ def _begin(dossier: Dossier, action_name: str, actor, version: int | None) -> Do
 
 
 def record_event(
-    dossier: Dossier, action: str, *, actor=None, actor_name="", from_status=None, comment="", public=True, **details
+    dossier: Dossier,
+    action: str,
+    *,
+    actor=None,
+    actor_name="",
+    from_status=None,
+    comment="",
+    public=True,
+    **details,
 ) -> DossierEvent:
     """Append to the dossier's timeline and the audit trail (no personal data in `details`)."""
     name = actor_name or (actor.full_name if actor is not None else "")
@@ -149,7 +157,14 @@ def assign_dossier(
     previous, d.status = d.status, Status.PROCESSING
     d.handler = handler
     _finish(
-        d, "assign", actor, previous, comment=comment, public=False, fields=["handler"], handler=handler.full_name
+        d,
+        "assign",
+        actor,
+        previous,
+        comment=comment,
+        public=False,
+        fields=["handler"],
+        handler=handler.full_name,
     )
     return d
 
@@ -166,7 +181,12 @@ def request_supplement(
     d = _begin(dossier, "request_supplement", actor, version)
     now = timezone.now()
     SupplementRequest.objects.create(
-        dossier=d, requested_at=now, requested_by=actor, items=items, note=note.strip(), resume_status=d.status
+        dossier=d,
+        requested_at=now,
+        requested_by=actor,
+        items=items,
+        note=note.strip(),
+        resume_status=d.status,
     )
     previous, d.status = d.status, Status.SUPPLEMENT_REQUESTED
     d.paused_since = now
@@ -189,7 +209,12 @@ def request_supplement(
 
 @transaction.atomic
 def submit_supplement(
-    dossier: Dossier, *, actor: Account, version: int | None, files: list[tuple[int | None, StoredFile]], note=""
+    dossier: Dossier,
+    *,
+    actor: Account,
+    version: int | None,
+    files: list[tuple[int | None, StoredFile]],
+    note="",
 ) -> Dossier:
     """The applicant answers the open supplement request; the clock resumes and the due date moves."""
     note = (note or "").strip()
@@ -214,7 +239,9 @@ def submit_supplement(
     previous, d.status = d.status, request.resume_status
     d.paused_since = None
     d.due_at = _due_after_change(d)
-    _finish(d, "supplement", actor, previous, comment=note, fields=["paused_since", "due_at"], files=len(files))
+    _finish(
+        d, "supplement", actor, previous, comment=note, fields=["paused_since", "due_at"], files=len(files)
+    )
     notices.supplemented(d)
     return d
 
@@ -245,7 +272,9 @@ def request_payment(
 
 
 @transaction.atomic
-def confirm_payment(dossier: Dossier, *, actor: Account | None, version: int | None, comment: str = "") -> Dossier:
+def confirm_payment(
+    dossier: Dossier, *, actor: Account | None, version: int | None, comment: str = ""
+) -> Dossier:
     """Back to status 4 once the financial obligation is met."""
     d = _begin(dossier, "confirm_payment", actor, version)
     previous, d.status = d.status, Status.PROCESSING
@@ -294,7 +323,12 @@ def process_dossier(
         if signed:
             stored = signing.sign_result(stored, agency=d.agency, owner=d.applicant)
         DossierDocument.objects.create(
-            dossier=d, role=DossierDocument.Role.RESULT, title=stored.name, file=stored, added_by=actor, signed=signed
+            dossier=d,
+            role=DossierDocument.Role.RESULT,
+            title=stored.name,
+            file=stored,
+            added_by=actor,
+            signed=signed,
         )
     previous, d.status = d.status, Status.PROCESSED
     d.processed_at = timezone.now()

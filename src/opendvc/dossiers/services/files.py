@@ -119,7 +119,9 @@ def store_bytes(content: bytes, *, name: str, owner=None, origin=StoredFile.Orig
     content_type = sniff(content)
     if content_type is None:
         raise InvalidFile(
-            _("Tệp “%(name)s” không phải định dạng được chấp nhận (%(allowed)s). Định dạng được xác định theo nội dung tệp, không theo tên.")
+            _(
+                "Tệp “%(name)s” không phải định dạng được chấp nhận (%(allowed)s). Định dạng được xác định theo nội dung tệp, không theo tên."
+            )
             % {"name": name, "allowed": ALLOWED_TEXT}
         )
     stored = StoredFile(
@@ -146,4 +148,3 @@ def check_dossier_total(files) -> None:
         raise InvalidFile(
             _("Tổng dung lượng hồ sơ vượt quá %(mb)d MB.") % {"mb": max_total_bytes() // (1024 * 1024)}
         )
-

@@ -54,8 +54,11 @@ def _notify(dossier, sentence: str) -> None:
 
 
 def submitted(dossier) -> None:
-    _notify(dossier, _("đã nộp thành công, đang chờ cơ quan tiếp nhận. Dự kiến trả kết quả: %(due)s.")
-            % {"due": _day(dossier.due_at)})
+    _notify(
+        dossier,
+        _("đã nộp thành công, đang chờ cơ quan tiếp nhận. Dự kiến trả kết quả: %(due)s.")
+        % {"due": _day(dossier.due_at)},
+    )
 
 
 def received(dossier) -> None:
@@ -77,7 +80,8 @@ def supplemented(dossier) -> None:
 def payment_requested(dossier, amount: int, reason: str) -> None:
     _notify(
         dossier,
-        _("cần nộp %(amount)s đồng (%(reason)s).") % {"amount": f"{amount:,}".replace(",", "."), "reason": reason},
+        _("cần nộp %(amount)s đồng (%(reason)s).")
+        % {"amount": f"{amount:,}".replace(",", "."), "reason": reason},
     )
 
 
@@ -108,7 +112,9 @@ def draft_expiring(draft) -> None:
         url = settings.PORTAL_BASE_URL.rstrip("/") + reverse("dossiers:drafts")
         if account.email:
             try:
-                send_email(account.email, _("Hồ sơ nháp sắp hết hạn"), f"{sentence}\n\n{url}", purpose="draft_expiry")
+                send_email(
+                    account.email, _("Hồ sơ nháp sắp hết hạn"), f"{sentence}\n\n{url}", purpose="draft_expiry"
+                )
                 return
             except (InvalidRecipient, ValueError):
                 pass

@@ -62,7 +62,11 @@ def previous_of(account, procedure) -> dict:
 
 def prefill_for(account, procedure, spec, *, allow_changes: bool):
     """(data, origins by key, locked keys) for a new draft of `procedure` by `account`."""
-    sources = {"profile": profile_of(account), "registry": registry_of(account), "previous": previous_of(account, procedure)}
+    sources = {
+        "profile": profile_of(account),
+        "registry": registry_of(account),
+        "previous": previous_of(account, procedure),
+    }
     data, origins, locked = prefill(spec, sources)
     if allow_changes:
         locked = set()

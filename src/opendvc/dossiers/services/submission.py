@@ -59,7 +59,9 @@ def start_draft(*, applicant, procedure) -> Draft:
     check_online(procedure)
     form = current_form(procedure)
     spec = load_definition(form.schema)
-    data, origins, locked = prefill.prefill_for(applicant, procedure, spec, allow_changes=form.allow_registry_changes)
+    data, origins, locked = prefill.prefill_for(
+        applicant, procedure, spec, allow_changes=form.allow_registry_changes
+    )
     now = timezone.now()
     return Draft.objects.create(
         applicant=applicant,
@@ -131,7 +133,9 @@ def set_delivery(draft: Draft, *, agency_code: str, delivery: str, address: str)
         errors["delivery"] = [_("Chọn hình thức nhận kết quả.")]
     address = (address or "").strip()
     if delivery == Delivery.POST and len(address) < 10:
-        errors["delivery_address"] = [_("Nhập địa chỉ nhận kết quả qua bưu chính (số nhà, đường, xã/phường, tỉnh).")]
+        errors["delivery_address"] = [
+            _("Nhập địa chỉ nhận kết quả qua bưu chính (số nhà, đường, xã/phường, tỉnh).")
+        ]
     draft.agency = agency or draft.agency
     draft.delivery = delivery if delivery in Delivery.values else draft.delivery
     draft.delivery_address = address
@@ -156,7 +160,9 @@ def submit_draft(draft: Draft, *, declaration: bool) -> Dossier:
     """One transaction: the dossier, its documents and its first event; on any error nothing is left.
 
     The draft is consumed. Raises DomainError(code="incomplete") with every problem when it is not ready."""
-    draft = Draft.objects.select_for_update().select_related("procedure", "applicant", "agency").get(pk=draft.pk)
+    draft = (
+        Draft.objects.select_for_update().select_related("procedure", "applicant", "agency").get(pk=draft.pk)
+    )
     errors = check_complete(draft)
     if not declaration:
         errors["declaration"] = [_("Xác nhận lời cam đoan trước khi nộp hồ sơ.")]
@@ -209,9 +215,27 @@ def _attach(dossier, stored, *, slot, actor, since, role=DossierDocument.Role.AP
     )
 
 
-def _create(*, procedure, agency, applicant, applicant_name, id_number, phone, email, channel, status, form, data,
-            delivery, delivery_address, received_at=None, source=Source.PORTAL, external_id=None, code=None,
-            submitted_at=None):
+def _create(
+    *,
+    procedure,
+    agency,
+    applicant,
+    applicant_name,
+    id_number,
+    phone,
+    email,
+    channel,
+    status,
+    form,
+    data,
+    delivery,
+    delivery_address,
+    received_at=None,
+    source=Source.PORTAL,
+    external_id=None,
+    code=None,
+    submitted_at=None,
+):
     now = timezone.now()
     day = timezone.localdate(received_at or submitted_at or now)
     return Dossier.objects.create(
@@ -323,4 +347,3 @@ def expire_drafts(*, now=None) -> tuple[int, int]:
         reminded += 1
     deleted, _rows = Draft.objects.filter(expires_at__lte=now).delete()
     return reminded, deleted
-

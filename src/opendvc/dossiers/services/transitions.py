@@ -46,10 +46,17 @@ ACTIONS = {
         ),
         _action("supplement", _("Bổ sung hồ sơ"), [S.SUPPLEMENT_REQUESTED], None, [APPLICANT]),
         _action(
-            "request_payment", _("Yêu cầu thực hiện nghĩa vụ tài chính"), _WORKING, S.AWAITING_PAYMENT, _HANDLING
+            "request_payment",
+            _("Yêu cầu thực hiện nghĩa vụ tài chính"),
+            _WORKING,
+            S.AWAITING_PAYMENT,
+            _HANDLING,
         ),
         _action(
-            "confirm_payment", _("Xác nhận đã thực hiện nghĩa vụ tài chính"), [S.AWAITING_PAYMENT], S.PROCESSING,
+            "confirm_payment",
+            _("Xác nhận đã thực hiện nghĩa vụ tài chính"),
+            [S.AWAITING_PAYMENT],
+            S.PROCESSING,
             [R.DESK_CLERK, *_HANDLING],
         ),
         _action("withdraw", _("Rút hồ sơ"), [S.SUBMITTED, *_OPEN], S.WITHDRAWN, [APPLICANT]),
