@@ -71,3 +71,13 @@ def test_pki():
     from opendvc.identity.pki.testca import ensure_test_pki
 
     return ensure_test_pki()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate limits, the working-day calendar and other cached values never leak from one test to the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -390,3 +390,21 @@ if PRODUCTION and _REFERENCE_PARTS and not env_bool("ALLOW_REFERENCE_ADAPTERS", 
 # Catalogue search: how many candidates the database returns for re-ranking (see catalog/search).
 SEARCH_CANDIDATES = int(os.environ.get("SEARCH_CANDIDATES", "60"))
 SEARCH_MAX_QUERY_LENGTH = 200
+
+# Dossiers (issue 4). Working days: Vietnamese public holidays from the `holidays` package plus the days an
+# admin enters (core.CalendarDay). A dossier received after the cutoff counts from the next working day
+# (domain.md, *(check)*); hour-based processing times run inside the working window.
+HOLIDAY_COUNTRY = os.environ.get("HOLIDAY_COUNTRY", "VN")
+DOSSIER_CUTOFF_HOUR = os.environ.get("DOSSIER_CUTOFF_HOUR", "15:00")
+WORKDAY_START = os.environ.get("WORKDAY_START", "08:00")
+WORKDAY_END = os.environ.get("WORKDAY_END", "17:00")
+DRAFT_LIFETIME_DAYS = int(os.environ.get("DRAFT_LIFETIME_DAYS", "30"))
+DOSSIER_MAX_FILE_BYTES = int(os.environ.get("DOSSIER_MAX_FILE_BYTES", str(10 * 1024 * 1024)))
+DOSSIER_MAX_TOTAL_BYTES = int(os.environ.get("DOSSIER_MAX_TOTAL_BYTES", str(50 * 1024 * 1024)))
+DOSSIER_REMINDER_WORKING_DAYS = int(os.environ.get("DOSSIER_REMINDER_WORKING_DAYS", "1"))
+# Uploads: local files by default; S3-compatible object storage in production (django-storages, `.[s3]`).
+if os.environ.get("AWS_STORAGE_BUCKET_NAME"):
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage"}
+    AWS_S3_ENDPOINT_URL = os.environ.get("AWS_S3_ENDPOINT_URL") or None
+    AWS_DEFAULT_ACL = None
+    AWS_QUERYSTRING_AUTH = True  # never public: files are served through the permission-checking view
