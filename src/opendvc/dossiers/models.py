@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from opendvc.core.models import AppendOnlyQuerySet
-from opendvc.core.personal_data import EncryptedField, mask
+from opendvc.core.personal_data import EncryptedField, encrypt, mask
 
 
 class Status(models.IntegerChoices):
@@ -70,9 +70,9 @@ class JsonText(EncryptedField):
         return json.loads(value) if value else {}
 
     def get_prep_value(self, value):
-        if isinstance(value, dict):
-            value = json.dumps(value, ensure_ascii=False, sort_keys=True)
-        return super().get_prep_value(value)
+        if value is None:
+            return None
+        return encrypt(json.dumps(value or {}, ensure_ascii=False, sort_keys=True))
 
 
 class FormDefinition(models.Model):

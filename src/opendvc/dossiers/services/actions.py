@@ -312,8 +312,6 @@ def process_dossier(
     dossier: Dossier, *, actor: Account, version: int | None, results: list[StoredFile], comment: str = ""
 ) -> Dossier:
     """Status 9: the result is ready. Result PDFs are signed with the agency's certificate (PAdES)."""
-    from opendvc.dossiers import signing  # PDF signing pulls in pyHanko; only this action needs it
-
     d = _begin(dossier, "process", actor, version)
     if d.delivery == Delivery.ELECTRONIC and not results:
         message = _("Hồ sơ nhận kết quả điện tử: đính kèm kết quả (tệp PDF) để ký số và trả cho công dân.")
@@ -321,6 +319,8 @@ def process_dossier(
     for stored in results:
         signed = stored.content_type == "application/pdf"
         if signed:
+            from opendvc.dossiers import signing  # pyHanko is loaded only when a result is signed
+
             stored = signing.sign_result(stored, agency=d.agency, owner=d.applicant)
         DossierDocument.objects.create(
             dossier=d,
