@@ -143,6 +143,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     "purge-expired-flows": {"task": "opendvc.accounts.tasks.purge_expired_flows_task", "schedule": 3600},
     "fail-stale-messages": {"task": "opendvc.notifications.tasks.fail_stale_messages_task", "schedule": 600},
+    "remind-due-dossiers": {"task": "opendvc.dossiers.tasks.remind_due_dossiers_task", "schedule": 3600},
+    "expire-drafts": {"task": "opendvc.dossiers.tasks.expire_drafts_task", "schedule": 24 * 3600},
 }
 
 AUTH_USER_MODEL = "accounts.Account"

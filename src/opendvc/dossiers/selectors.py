@@ -164,7 +164,7 @@ def agency_dossiers(official) -> QuerySet:
 def official_dossier(official, code: str) -> Dossier:
     dossier = (
         agency_dossiers(official)
-        .select_related("procedure", "agency", "applicant", "handler")
+        .select_related("procedure", "agency", "applicant", "handler", "form_definition")
         .filter(code=(code or "").strip().upper())
         .first()
     )
@@ -203,7 +203,7 @@ def inbox(official, filters: InboxFilters) -> QuerySet:
     if filters.overdue:
         rows = rows.filter(status__in=OPEN_STATUSES, due_at__lt=now)
     if filters.mine:
-        rows = rows.filter(handler=official)
+        rows = rows.filter(handler=official, status__in=OPEN_STATUSES)
     if filters.query:
         rows = rows.filter(
             Q(code__icontains=filters.query.strip()) | Q(applicant_name__icontains=filters.query.strip())

@@ -252,6 +252,13 @@ def recovery_codes(request):
 
 def _role_links(account: Account) -> list[dict]:
     links = []
+    if account.is_official and account.agency_id:
+        # By URL name only: accounts does not import the dossiers app.
+        links.append({"url": reverse("dossiers:inbox"), "label": _("Hồ sơ của cơ quan (bộ phận một cửa)")})
+        if account.has_role(OfficialRole.DESK_CLERK):
+            links.append(
+                {"url": reverse("dossiers:register"), "label": _("Tiếp nhận hồ sơ nộp trực tiếp, qua bưu chính")}
+            )
     if account.has_role(OfficialRole.POST_CLERK):
         links.append(
             {

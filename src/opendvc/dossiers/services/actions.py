@@ -239,9 +239,9 @@ def submit_supplement(
     previous, d.status = d.status, request.resume_status
     d.paused_since = None
     d.due_at = _due_after_change(d)
-    _finish(
-        d, "supplement", actor, previous, comment=note, fields=["paused_since", "due_at"], files=len(files)
-    )
+    d.reminded_at = None  # the due date moved: remind the handler again before the new one
+    fields = ["paused_since", "due_at", "reminded_at"]
+    _finish(d, "supplement", actor, previous, comment=note, fields=fields, files=len(files))
     notices.supplemented(d)
     return d
 
@@ -365,14 +365,14 @@ def send_apology(
         message = _("Ngày hẹn mới phải sau ngày hẹn hiện tại và sau hôm nay.")
         raise DomainError(message, code="invalid_input", fields={"new_due": [message]})
     previous_due = d.due_at
-    d.due_at, d.apologies = new_due_at, d.apologies + 1
+    d.due_at, d.apologies, d.reminded_at = new_due_at, d.apologies + 1, None
     _finish(
         d,
         "apologise",
         actor,
         d.status,
         comment=reason,
-        fields=["due_at", "apologies"],
+        fields=["due_at", "apologies", "reminded_at"],
         new_due_at=new_due_at.isoformat(),
         previous_due_at=previous_due.isoformat() if previous_due else None,
         letter="apology",

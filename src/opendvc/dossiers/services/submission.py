@@ -44,7 +44,7 @@ def performing_agencies(procedure) -> list:
 
 
 def check_online(procedure) -> None:
-    if not procedure.is_active() or procedure.online_level == OnlineLevel.NONE:
+    if not procedure.is_active or procedure.online_level == OnlineLevel.NONE:
         raise DomainError(
             _("Thủ tục này chưa nhận hồ sơ trực tuyến. Vui lòng nộp trực tiếp hoặc qua bưu chính."),
             code="not_online",
