@@ -6,6 +6,7 @@ place where exceptions become HTTP.
 
 import logging
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -70,6 +71,11 @@ def on_auth_error(request, exc):
     return error_response(request, 401, "unauthenticated", _("Cần đăng nhập."))
 
 
+@api.exception_handler(RequestDataTooBig)
+def on_too_big(request, exc):
+    return error_response(request, 413, "request_too_large", _("Dữ liệu gửi lên quá lớn."))
+
+
 @api.exception_handler(Exception)
 def on_unexpected(request, exc):
     logger.exception("Unhandled API error")
@@ -78,3 +84,4 @@ def on_unexpected(request, exc):
 
 api.add_router("/", catalog_router)
 api.add_router("/", accounts_router)
+api.add_router("/", "opendvc.dossiers.api.router")

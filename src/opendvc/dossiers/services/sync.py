@@ -385,10 +385,7 @@ class _Batch:
     def _create(self, item: DossierItem, code: str | None, values: dict) -> Dossier:
         agency, now = self.key.agency, timezone.now()
         received_at = values.get("received_at")
-        if code:
-            match = CODE_RE.match(code)
-            _claim_number(agency, _day(match["day"]), int(match["number"]))
-        else:
+        if not code:  # (a code the agency gave had its number claimed by `reserve_codes`)
             day = timezone.localdate(received_at or item.submitted_at)
             reserved = self.codes.get(day)
             code = reserved.pop(0) if reserved else next_code(agency, day)

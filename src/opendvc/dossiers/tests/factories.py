@@ -31,8 +31,7 @@ SMALL_FORM = {
                     "label_vi": "Họ, chữ đệm, tên",
                     "label_en": "Full name",
                     "required": True,
-                    "prefill": "registry.full_name",
-                    "locked_when_prefilled": True,
+                    "prefill": ["registry.full_name", "profile.full_name"],
                 },
                 {
                     "key": "phone",
