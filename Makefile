@@ -28,6 +28,8 @@ demo: migrate
 	DEBUG=1 $(BIN)/python manage.py load_demo
 	DEBUG=1 $(BIN)/python manage.py make_test_pki
 	DEBUG=1 $(BIN)/python manage.py create_demo_users
+	DEBUG=1 $(BIN)/python manage.py load_demo_forms
+	DEBUG=1 $(BIN)/python manage.py load_demo_dossiers
 
 run: demo
 	@echo "OpenDVC on http://127.0.0.1:$(PORT)/  (Ctrl+C to stop)"
