@@ -410,3 +410,9 @@ if os.environ.get("AWS_STORAGE_BUCKET_NAME"):
     AWS_S3_ENDPOINT_URL = os.environ.get("AWS_S3_ENDPOINT_URL") or None
     AWS_DEFAULT_ACL = None
     AWS_QUERYSTRING_AUTH = True  # never public: files are served through the permission-checking view
+# The agency's seal on electronic results (PAdES, dossiers/signing): the test CA's per-agency seals on a
+# developer's machine (refused in production with the test CA); PKCS #12 files per agency in production.
+DOSSIER_SEAL_PROVIDER = os.environ.get("DOSSIER_SEAL_PROVIDER", "opendvc.dossiers.signing.seals.TestCaSeals")
+DOSSIER_SEAL_DIR = os.environ.get("DOSSIER_SEAL_DIR", "")
+DOSSIER_SEAL_TSA_URL = os.environ.get("DOSSIER_SEAL_TSA_URL", "")
+DOSSIER_VERIFY_LIMITS_PER_IP = env_list("DOSSIER_VERIFY_LIMITS_PER_IP", "20/h")
