@@ -4,6 +4,7 @@ Every write path of the catalogue (import, admin) calls `reindex` after it has s
 vocabulary is then rebuilt lazily on the next query (see vocabulary.py).
 """
 
+import time
 from collections.abc import Iterable
 
 from django.core.cache import cache
@@ -66,17 +67,23 @@ def _replace(entries: list[ProcedureSearchEntry]) -> int:
     return len(entries)
 
 
+def _fresh_version() -> int:
+    # A version never used before, for when the key is missing (a flushed or restarted cache): restarting
+    # at 1 would let a process keep a vocabulary it built at an earlier "1".
+    return time.time_ns()
+
+
 def bump_version() -> None:
     """Tell every process that the vocabulary must be rebuilt."""
     try:
         cache.incr(VERSION_KEY)
     except ValueError:
-        cache.set(VERSION_KEY, 1, timeout=None)
+        cache.set(VERSION_KEY, _fresh_version(), timeout=None)
 
 
 def current_version() -> int:
     version = cache.get(VERSION_KEY)
     if version is None:
-        cache.add(VERSION_KEY, 1, timeout=None)
+        cache.add(VERSION_KEY, _fresh_version(), timeout=None)
         version = cache.get(VERSION_KEY, 1)
     return version

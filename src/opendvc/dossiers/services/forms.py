@@ -19,7 +19,11 @@ def publish_form(*, procedure: Procedure, schema: dict, allow_registry_changes: 
             _("Định nghĩa biểu mẫu có lỗi."), code="invalid_form_definition", fields={"schema": problems}
         )
     latest = procedure.form_definitions.order_by("-version").first()
-    if latest is not None and latest.schema == schema and latest.allow_registry_changes == allow_registry_changes:
+    if (
+        latest is not None
+        and latest.schema == schema
+        and latest.allow_registry_changes == allow_registry_changes
+    ):
         return latest, False
     definition = FormDefinition.objects.create(
         procedure=procedure,
@@ -27,5 +31,7 @@ def publish_form(*, procedure: Procedure, schema: dict, allow_registry_changes: 
         schema=schema,
         allow_registry_changes=allow_registry_changes,
     )
-    audit.record("form.published", actor=actor, target=definition, procedure=procedure.code, version=definition.version)
+    audit.record(
+        "form.published", actor=actor, target=definition, procedure=procedure.code, version=definition.version
+    )
     return definition, True

@@ -161,7 +161,9 @@ def submit_draft(draft: Draft, *, declaration: bool) -> Dossier:
 
     The draft is consumed. Raises DomainError(code="incomplete") with every problem when it is not ready."""
     draft = (
-        Draft.objects.select_for_update().select_related("procedure", "applicant", "agency").get(pk=draft.pk)
+        Draft.objects.select_for_update(of=("self",))
+        .select_related("procedure", "applicant", "agency")
+        .get(pk=draft.pk)
     )
     errors = check_complete(draft)
     if not declaration:

@@ -21,4 +21,6 @@ class Command(BaseCommand):
             _definition, created = publish_form(procedure=procedure, schema=schema)
             published += created
             unchanged += not created
-        self.stdout.write(f"E-forms: {published} published, {unchanged} unchanged, {missing} without procedure.")
+        self.stdout.write(
+            f"E-forms: {published} published, {unchanged} unchanged, {missing} without procedure."
+        )
