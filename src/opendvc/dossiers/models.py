@@ -58,7 +58,7 @@ class Rating(models.TextChoices):
 
 
 class JsonText(EncryptedField):
-    """A dict stored as encrypted JSON text: form answers hold personal data, so they are protected at rest."""
+    """A dict stored as encrypted JSON text: form answers hold personal data, protected at rest."""
 
     def from_db_value(self, value, expression, connection):
         text = super().from_db_value(value, expression, connection)
@@ -180,6 +180,9 @@ class DossierCodeSequence(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["agency", "day"], name="dossier_sequence_unique")]
+
+    def __str__(self):
+        return f"{self.agency_id} {self.day} {self.last}"
 
 
 class Dossier(models.Model):
@@ -322,6 +325,9 @@ class SupplementRequest(models.Model):
     class Meta:
         ordering = ["requested_at", "id"]
 
+    def __str__(self):
+        return f"{self.dossier_id} {self.requested_at:%Y-%m-%d}"
+
 
 class DossierEvent(models.Model):
     """The dossier's timeline: who did what, when, with which comment. Append-only."""
@@ -363,6 +369,9 @@ class DossierRating(models.Model):
     value = models.CharField(_("mức độ hài lòng"), max_length=16, choices=Rating.choices)
     comment = models.TextField(_("ý kiến"), blank=True)
     at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"{self.dossier_id} {self.value}"
 
 
 class AgencyApiKey(models.Model):

@@ -236,9 +236,12 @@ def can_read_file(account, stored: StoredFile) -> bool:
     if stored.owner_id == account.pk:
         return True
     uses = DossierDocument.objects.filter(file=stored)
-    if account.is_official and account.agency_id:
-        if uses.filter(dossier__agency_id=account.agency_id).exists():
-            return True
+    if (
+        account.is_official
+        and account.agency_id
+        and uses.filter(dossier__agency_id=account.agency_id).exists()
+    ):
+        return True
     return uses.filter(dossier__in=Dossier.objects.filter(my_dossiers_q(account))).exists()
 
 

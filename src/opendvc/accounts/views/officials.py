@@ -257,7 +257,10 @@ def _role_links(account: Account) -> list[dict]:
         links.append({"url": reverse("dossiers:inbox"), "label": _("Hồ sơ của cơ quan (bộ phận một cửa)")})
         if account.has_role(OfficialRole.DESK_CLERK):
             links.append(
-                {"url": reverse("dossiers:register"), "label": _("Tiếp nhận hồ sơ nộp trực tiếp, qua bưu chính")}
+                {
+                    "url": reverse("dossiers:register"),
+                    "label": _("Tiếp nhận hồ sơ nộp trực tiếp, qua bưu chính"),
+                }
             )
     if account.has_role(OfficialRole.POST_CLERK):
         links.append(

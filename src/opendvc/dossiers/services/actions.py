@@ -357,7 +357,7 @@ def return_result(
 def send_apology(
     dossier: Dossier, *, actor: Account, version: int | None, reason: str, new_due: date
 ) -> Dossier:
-    """Apology letter with a new due date (Decree 61/2018/NĐ-CP art. 19, mandatory when a dossier will be late)."""
+    """Apology letter with a new due date (Decree 61/2018/NĐ-CP art. 19: mandatory when it will be late)."""
     reason = _required_text(reason, "reason", _("Nêu lý do chậm trễ để ghi vào phiếu xin lỗi."))
     d = _begin(dossier, "apologise", actor, version)
     new_due_at = deadlines.end_of_working_day(new_due) if isinstance(new_due, date) else None

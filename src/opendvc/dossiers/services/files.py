@@ -120,7 +120,8 @@ def store_bytes(content: bytes, *, name: str, owner=None, origin=StoredFile.Orig
     if content_type is None:
         raise InvalidFile(
             _(
-                "Tệp “%(name)s” không phải định dạng được chấp nhận (%(allowed)s). Định dạng được xác định theo nội dung tệp, không theo tên."
+                "Tệp “%(name)s” không phải định dạng được chấp nhận (%(allowed)s). Định dạng được xác định "
+                "theo nội dung tệp, không theo tên."
             )
             % {"name": name, "allowed": ALLOWED_TEXT}
         )

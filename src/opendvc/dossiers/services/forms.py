@@ -12,7 +12,7 @@ from opendvc.dossiers.models import FormDefinition
 
 @transaction.atomic
 def publish_form(*, procedure: Procedure, schema: dict, allow_registry_changes: bool = False, actor=None):
-    """Publish `schema` for `procedure`. Returns (definition, created); an unchanged schema is not republished."""
+    """Publish `schema` for `procedure`; returns (definition, created). An unchanged schema is kept."""
     problems = check_definition(schema)
     if problems:
         raise DomainError(

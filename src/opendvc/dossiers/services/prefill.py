@@ -53,8 +53,8 @@ def previous_of(account, procedure) -> dict:
 
     merged: dict = {}
     earlier = Dossier.objects.filter(applicant=account).order_by("-submitted_at")
-    same = [d for d in earlier.filter(procedure=procedure)[:EARLIER_DOSSIERS]]
-    other = [d for d in earlier.exclude(procedure=procedure)[:EARLIER_DOSSIERS]]
+    same = list(earlier.filter(procedure=procedure)[:EARLIER_DOSSIERS])
+    other = list(earlier.exclude(procedure=procedure)[:EARLIER_DOSSIERS])
     for dossier in reversed(other + same):  # later (and same-procedure) answers win
         merged.update(dossier.data or {})
     return merged

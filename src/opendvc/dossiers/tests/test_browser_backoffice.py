@@ -1,30 +1,15 @@
 """A desk clerk works through a new dossier in Chromium: signs in with the authenticator code, finds the
 dossier in the inbox by its code, receives it, assigns it to a handler and asks for two more documents."""
 
-import re
-
-import pyotp
 import pytest
 from playwright.sync_api import expect
 
-from opendvc.accounts.tests.factories import PASSWORD, make_official
+from opendvc.accounts.tests.factories import make_official
 from opendvc.dossiers.models import Dossier, Status
+from opendvc.dossiers.tests.browser_steps import official_signs_in
 from opendvc.dossiers.tests.factories import make_dossier
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-CAPTCHA = re.compile(r"^Mã xác thực$")
-
-
-def sign_in(page, username, secret):
-    page.goto("/can-bo/dang-nhap/")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_label(CAPTCHA).fill("PASSED")
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.get_by_label("Mã xác thực từ ứng dụng").fill(pyotp.TOTP(secret).now())
-    page.get_by_role("button", name="Xác nhận").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Xin chào Phạm Thị Một Cửa")
 
 
 def test_a_desk_clerk_receives_assigns_and_asks_for_a_supplement(page):
@@ -33,7 +18,7 @@ def test_a_desk_clerk_receives_assigns_and_asks_for_a_supplement(page):
     make_dossier(status=Status.SUBMITTED, applicant_name="Trịnh Văn Khác")
     dossier = make_dossier(status=Status.SUBMITTED, applicant_name="Nguyễn Thị Mới", due_in_days=None)
 
-    sign_in(page, "motcua.hk", secret)
+    official_signs_in(page, "motcua.hk", secret)
     page.goto("/mot-cua/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Hồ sơ của cơ quan")
     page.get_by_label("Mã hồ sơ hoặc tên người nộp").fill(dossier.code)

@@ -8,30 +8,13 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from opendvc.accounts.tests.factories import PASSWORD, last_otp, make_citizen
+from opendvc.accounts.tests.factories import make_citizen
 from opendvc.catalog.models import Agency
 from opendvc.dossiers.models import Dossier, Status
+from opendvc.dossiers.tests.browser_steps import arrive, sign_in_on_the_way
 from opendvc.dossiers.tests.factories import BIRTH, HOAN_KIEM, make_pdf_bytes, make_procedure_with_form
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in_on_the_way(page, id_number, phone):
-    """The start page needs an account: the login page comes first, then the page asked for."""
-    expect(page.get_by_role("heading", level=1)).to_have_text("Đăng nhập")
-    page.get_by_label("Tên đăng nhập (số CCCD/CMND)").fill(id_number)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_label("Mã xác thực", exact=True).fill("PASSED")
-    page.get_by_role("button", name="Đăng nhập", exact=True).click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Nhập mã OTP")
-    page.get_by_label("Mã OTP").fill(last_otp(phone))
-    page.get_by_role("button", name="Xác nhận").click()
-
-
-def arrive(page, heading):
-    """The page with this heading has loaded, its scripts (htmx) included."""
-    expect(page.get_by_role("heading", level=1)).to_have_text(heading)
-    page.wait_for_load_state("load")
 
 
 def test_a_citizen_files_a_birth_registration_step_by_step_and_tracks_it_by_its_code(page):

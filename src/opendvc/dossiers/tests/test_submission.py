@@ -100,9 +100,9 @@ def test_submitting_without_the_declaration_or_a_required_file_lists_every_probl
 
 def test_a_failure_during_submission_leaves_nothing_behind_and_keeps_the_draft(citizen, procedure):
     draft = ready_draft(citizen, procedure)
-    with mock.patch.object(submission, "record_event", side_effect=RuntimeError("disk full")):
-        with pytest.raises(RuntimeError):
-            submission.submit_draft(draft, declaration=True)
+    failing = mock.patch.object(submission, "record_event", side_effect=RuntimeError("disk full"))
+    with failing, pytest.raises(RuntimeError):
+        submission.submit_draft(draft, declaration=True)
     assert Dossier.objects.count() == 0
     assert DossierEvent.objects.count() == 0
     assert Draft.objects.get(pk=draft.pk).attachments == {"2": [mock.ANY]}

@@ -21,7 +21,13 @@ NO_FILES_FORM = {
             "title_vi": "Người được khai sinh",
             "title_en": "Child",
             "fields": [
-                {"key": "child_name", "type": "text", "label_vi": "Họ và tên", "label_en": "Name", "required": True}
+                {
+                    "key": "child_name",
+                    "type": "text",
+                    "label_vi": "Họ và tên",
+                    "label_en": "Name",
+                    "required": True,
+                }
             ],
         }
     ],
