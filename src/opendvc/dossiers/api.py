@@ -27,8 +27,7 @@ from opendvc.core.request_info import client_ip
 from opendvc.dossiers import apikeys, selectors
 from opendvc.dossiers.models import Delivery, DossierDocument, DossierRating, Status
 from opendvc.dossiers.services.sync import MAX_ITEMS, DossierItem, EventItem, sync_batch
-from opendvc.dossiers.services.transitions import allowed_actions
-from opendvc.dossiers.views.citizen import event_label  # the labels the applicant's pages show
+from opendvc.dossiers.services.transitions import allowed_actions, event_label
 
 router = Router(tags=["dossiers"])
 

@@ -85,3 +85,20 @@ def _may(action: Action, dossier, account) -> bool:
 
 def may_act(action_name: str, dossier, account) -> bool:
     return _may(ACTIONS[action_name], dossier, account)
+
+
+# Timeline entries that are not actions of the status machine.
+EVENT_LABELS = {
+    "submit": _("Nộp hồ sơ trực tuyến"),
+    "register": _("Tiếp nhận hồ sơ nộp trực tiếp hoặc qua bưu chính"),
+    "remind": _("Nhắc hạn xử lý"),
+    "rate": _("Đánh giá mức độ hài lòng"),
+    "sync": _("Cập nhật trạng thái từ hệ thống của cơ quan"),
+    "sync_update": _("Cập nhật thông tin từ hệ thống của cơ quan"),
+}
+
+
+def event_label(event) -> str:
+    """What a timeline entry is called on every page and in the API."""
+    action = ACTIONS.get(event.action)
+    return str(action.label if action is not None else EVENT_LABELS.get(event.action, event.action))

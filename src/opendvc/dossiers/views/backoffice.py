@@ -181,23 +181,6 @@ def inbox(request):
 
 # --- A dossier's page and its actions ----------------------------------------------------------------------
 
-# Timeline entries that are not actions of the status machine.
-EVENT_LABELS = {
-    "submit": gettext_lazy("Nộp hồ sơ trực tuyến"),
-    "register": gettext_lazy("Tiếp nhận hồ sơ trực tiếp / qua bưu chính"),
-    "remind": gettext_lazy("Nhắc hạn xử lý"),
-    "rate": gettext_lazy("Đánh giá mức độ hài lòng"),
-    "sync": gettext_lazy("Cập nhật trạng thái từ hệ thống của cơ quan"),
-    "sync_update": gettext_lazy("Cập nhật thông tin từ hệ thống của cơ quan"),
-}
-
-
-def event_label(event) -> str:
-    action = transitions.ACTIONS.get(event.action)
-    if action is not None:
-        return str(action.label)
-    return str(EVENT_LABELS.get(event.action, event.action))
-
 
 def _action(name, form_class, slug, success):
     return {"name": name, "form": form_class, "slug": slug, "success": success}
@@ -286,7 +269,7 @@ def _render_detail(request, dossier, *, bound=None, version=None, problem="", st
         )
     events = list(selectors.timeline(dossier, for_applicant=False).select_related("actor"))
     for event in events:
-        event.label = event_label(event)
+        event.label = transitions.event_label(event)
         kind = letters.kind_for_event(event)
         event.letter_title = letters.letter_title(kind) if kind else ""
     documents = dossier.documents.select_related("file").order_by("added_at", "id")
