@@ -36,12 +36,11 @@ from opendvc.dossiers.models import (
     CLOSED_STATUSES,
     Delivery,
     Dossier,
-    DossierCodeSequence,
     DossierEvent,
     Source,
     Status,
 )
-from opendvc.dossiers.services.codes import next_code
+from opendvc.dossiers.services.codes import claim_number, next_code, next_codes
 from opendvc.dossiers.services.deadlines import due_date_for
 
 MAX_ITEMS = 1000
@@ -300,16 +299,14 @@ class _Batch:
                 day = _day(match["day"])
                 given[day] = max(given.get(day, 0), int(match["number"]))
         for day, number in given.items():
-            _claim_number(self.key.agency, day, number)
+            claim_number(self.key.agency, day, number)
         for item in items:
             if isinstance(item, DossierItem) and not item.code and item.external_id not in seen:
                 seen.add(item.external_id)
                 day = timezone.localdate(item.received_at or item.submitted_at)
                 needed[day] = needed.get(day, 0) + 1
         for day, count in needed.items():
-            self.codes[day] = [
-                _code(self.key.agency, day, n) for n in _reserve_numbers(self.key.agency, day, count)
-            ]
+            self.codes[day] = next_codes(self.key.agency, day, count)
 
     def flush(self) -> None:
         DossierEvent.objects.bulk_create(self.pending, batch_size=500)
@@ -595,32 +592,6 @@ def _day(text: str) -> date | None:
         return datetime.strptime(text, "%y%m%d").date()
     except ValueError:
         return None
-
-
-def _reserve_numbers(agency, day: date, count: int) -> range:
-    """`count` consecutive numbers of the agency's daily counter (the row stays locked until the batch ends,
-    as with `codes.next_code`, so concurrent submissions queue behind it)."""
-    rows = DossierCodeSequence.objects.filter(agency=agency, day=day)
-    if not rows.update(last=F("last") + count):
-        try:
-            with transaction.atomic():
-                DossierCodeSequence.objects.create(agency=agency, day=day, last=count)
-            return range(1, count + 1)
-        except IntegrityError:
-            rows.update(last=F("last") + count)  # a concurrent submission created the row first
-    last = rows.values_list("last", flat=True).get()
-    return range(last - count + 1, last + 1)
-
-
-def _code(agency, day: date, number: int) -> str:
-    # Four digits, as `codes.next_code`; beyond 9999 the number keeps counting with more digits.
-    return f"{agency.code}-{day:%y%m%d}-{number:04d}"
-
-
-def _claim_number(agency, day: date, number: int) -> None:
-    """A code the agency system gave itself uses up its number: the portal's codes for that day skip it."""
-    if not DossierCodeSequence.objects.filter(agency=agency, day=day, last__lt=number).update(last=number):
-        DossierCodeSequence.objects.get_or_create(agency=agency, day=day, defaults={"last": number})
 
 
 __all__ = ["MAX_ITEMS", "DossierItem", "EventItem", "ItemResult", "SyncReport", "sync_batch"]
