@@ -23,7 +23,7 @@ from typing import Protocol, runtime_checkable
 from asn1crypto import keys, pem
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 from django.conf import settings
@@ -34,7 +34,7 @@ from pyhanko.sign.signers import Signer, SimpleSigner
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from opendvc.core.errors import DomainError
-from opendvc.identity.pki import sources, testca
+from opendvc.identity.pki import sources, testca, testca_build
 
 logger = logging.getLogger(__name__)
 
@@ -174,43 +174,15 @@ def _issue(pki, agency) -> bytes:
             x509.NameAttribute(NameOID.COMMON_NAME, agency.name_vi[:64]),
         ]
     )
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(issuer.subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(datetime(2020, 1, 1, tzinfo=UTC))  # tests may freeze the clock from 2020 on
-        .not_valid_after(issuer.not_valid_after_utc)
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=True,  # nonRepudiation
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=False,
-                crl_sign=False,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()), critical=False
-        )
+    certificate = testca_build.seal_certificate(
+        name,
+        key,
+        issuer,
+        issuer_key,
+        datetime(2020, 1, 1, tzinfo=UTC),  # tests may freeze the clock from 2020 on
+        issuer.not_valid_after_utc,
+        crl_url=_issuing_crl_url(pki),
     )
-    crl_url = _issuing_crl_url(pki)
-    if crl_url:
-        builder = builder.add_extension(
-            x509.CRLDistributionPoints(
-                [x509.DistributionPoint([x509.UniformResourceIdentifier(crl_url)], None, None, None)]
-            ),
-            critical=False,
-        )
-    certificate = builder.sign(issuer_key, hashes.SHA256())
     return key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     ) + certificate.public_bytes(serialization.Encoding.PEM)

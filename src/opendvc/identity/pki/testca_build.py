@@ -175,28 +175,43 @@ def _key_usage(kind: str) -> x509.KeyUsage:
     )
 
 
-def _end_entity(spec, key, issuer_cert, issuer_key, not_before, not_after, *, crl_url):
-    return (
+def _end_entity_builder(name, key, issuer_cert, issuer_key, not_before, not_after, *, key_usage, crl_url):
+    builder = (
         x509.CertificateBuilder()
-        .subject_name(_holder_name(spec["holder"], spec["uid"]))
+        .subject_name(name)
         .issuer_name(issuer_cert.subject)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(not_before)
         .not_valid_after(not_after)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(_key_usage(spec.get("key_usage", "signing")), critical=True)
-        .add_extension(
-            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH, ExtendedKeyUsageOID.EMAIL_PROTECTION]),
-            critical=False,
-        )
+        .add_extension(_key_usage(key_usage), critical=True)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
         .add_extension(
             x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()), critical=False
         )
-        .add_extension(_crl_distribution_point(crl_url), critical=False)
-        .sign(issuer_key, hashes.SHA256())
     )
+    if crl_url:
+        builder = builder.add_extension(_crl_distribution_point(crl_url), critical=False)
+    return builder
+
+
+def _end_entity(spec, key, issuer_cert, issuer_key, not_before, not_after, *, crl_url):
+    name = _holder_name(spec["holder"], spec["uid"])
+    usage = spec.get("key_usage", "signing")
+    builder = _end_entity_builder(
+        name, key, issuer_cert, issuer_key, not_before, not_after, key_usage=usage, crl_url=crl_url
+    )
+    eku = x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH, ExtendedKeyUsageOID.EMAIL_PROTECTION])
+    return builder.add_extension(eku, critical=False).sign(issuer_key, hashes.SHA256())
+
+
+def seal_certificate(name, key, issuer_cert, issuer_key, not_before, not_after, *, crl_url=None):
+    """A document-signing (nonRepudiation) certificate for an organisation, e.g. an agency's seal."""
+    builder = _end_entity_builder(
+        name, key, issuer_cert, issuer_key, not_before, not_after, key_usage="signing", crl_url=crl_url
+    )
+    return builder.sign(issuer_key, hashes.SHA256())
 
 
 def _crl(issuer_cert, issuer_key, revoked: list[tuple[int, datetime]], next_update: datetime) -> bytes:
