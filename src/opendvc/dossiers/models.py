@@ -128,6 +128,9 @@ class StoredFile(models.Model):
     content_type = models.CharField(max_length=100)
     size = models.PositiveBigIntegerField()
     sha256 = models.CharField(max_length=64, db_index=True)
+    # A random reference printed (as a QR code) on a sealed result before it is signed, so the result
+    # itself carries the address of its verification page.
+    reference = models.CharField(max_length=32, unique=True, null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -9,6 +9,7 @@ an unguessable signed token (printed as a QR code next to the result).
 """
 
 import logging
+import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -250,23 +251,40 @@ def _signer_name(certificate) -> str:
 # --- the page of one stored result --------------------------------------------------------------------
 
 
+def new_reference() -> str:
+    """A random reference for a result about to be sealed (`StoredFile.reference`)."""
+    return secrets.token_urlsafe(16)
+
+
+def _token(reference: str) -> str:
+    # HMAC with SECRET_KEY over a random reference: unguessable twice over, never expires.
+    return signing.Signer(salt=TOKEN_SALT, sep=".").sign(reference)
+
+
 def result_token(stored: StoredFile) -> str:
-    """An unguessable reference to the stored file (HMAC with SECRET_KEY; never expires)."""
-    return signing.Signer(salt=TOKEN_SALT, sep=".").sign(str(stored.pk))
+    """The token of the verification page of `stored` (a reference is given to a result that has none)."""
+    if not stored.reference:
+        stored.reference = new_reference()
+        stored.save(update_fields=["reference"])
+    return _token(stored.reference)
 
 
 def stored_file_for_token(token: str) -> StoredFile | None:
     """The result the token refers to, or None for a forged, altered or unknown token."""
     try:
-        pk = signing.Signer(salt=TOKEN_SALT, sep=".").unsign(token or "")
+        reference = signing.Signer(salt=TOKEN_SALT, sep=".").unsign(token or "")
     except signing.BadSignature:
         return None
-    if not pk.isdigit():
-        return None
-    return StoredFile.objects.filter(pk=int(pk), origin=StoredFile.Origin.RESULT).first()
+    return StoredFile.objects.filter(reference=reference, origin=StoredFile.Origin.RESULT).first()
+
+
+def url_for_reference(reference: str) -> str:
+    """The absolute address of the verification page of the result with `reference` (its QR code)."""
+    base = getattr(settings, "PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+    return base + reverse("dossiers:verify_result", args=[_token(reference)])
 
 
 def verify_url(stored: StoredFile) -> str:
-    """The absolute address of the verification page of `stored` (for a QR code next to the result)."""
-    base = getattr(settings, "PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
-    return base + reverse("dossiers:verify_result", args=[result_token(stored)])
+    """The absolute address of the verification page of `stored`."""
+    result_token(stored)
+    return url_for_reference(stored.reference)

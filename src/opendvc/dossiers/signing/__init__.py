@@ -44,9 +44,10 @@ __all__ = [
 ]
 
 
-def sign_pdf(content: bytes, *, agency) -> bytes:
-    """`content` (a PDF) with the agency's signature added as an incremental update. Raises UnreadablePdf
-    for a file pyHanko cannot open, SealUnavailable when the agency has no certificate."""
+def sign_pdf(content: bytes, *, agency, verify_at: str | None = None) -> bytes:
+    """`content` (a PDF) with the agency's signature added as an incremental update; the visible box shows
+    `verify_at` (the file's own verification page) as text and QR code, or the public verification page.
+    Raises UnreadablePdf for a file pyHanko cannot open, SealUnavailable if the agency has no certificate."""
     writer = writer_for(content)
     signer = seal_provider().signer_for(agency)
     now = timezone.now()
@@ -71,7 +72,8 @@ def sign_pdf(content: bytes, *, agency) -> bytes:
         stamp_style=stamp_style(
             signer_name=agency.name_vi,
             signed_at=now,
-            verify_at=_portal_base() + reverse("dossiers:verify"),
+            verify_at=verify_at or (_portal_base() + reverse("dossiers:verify")),
+            qr=bool(verify_at),
         ),
         new_field_spec=fields.SigFieldSpec(sig_field_name=field_name, on_page=-1, box=box),
     )
@@ -108,10 +110,15 @@ def sign_result(stored: StoredFile, *, agency, owner) -> StoredFile:
 
     if stored.content_type != "application/pdf":
         raise UnreadablePdf(_("Chỉ ký số được kết quả ở định dạng PDF."))
+    from opendvc.dossiers.verification import new_reference, url_for_reference
+
     with stored.file.open("rb") as handle:
         content = handle.read()
-    signed = sign_pdf(content, agency=agency)
+    reference = new_reference()  # known before signing, so the result carries its own QR code
+    signed = sign_pdf(content, agency=agency, verify_at=url_for_reference(reference))
     result = store_bytes(signed, name=stored.name, owner=owner, origin=StoredFile.Origin.RESULT)
+    result.reference = reference
+    result.save(update_fields=["reference"])
     audit.record(
         "dossier.result_signed",
         target=result,

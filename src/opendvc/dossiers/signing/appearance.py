@@ -13,7 +13,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.stamp import StaticStampStyle
 
 # Width and height of the box, in PDF points, and its distance from the page's bottom-right corner.
-WIDTH, HEIGHT, MARGIN = 240, 44, 18
+WIDTH, HEIGHT, MARGIN = 260, 64, 18
 
 
 class _PdfPageContent(content.PdfContent):
@@ -32,7 +32,10 @@ class _PdfPageContent(content.PdfContent):
         return name.encode() + b" Do"
 
 
-def stamp_style(*, signer_name: str, signed_at, verify_at: str) -> StaticStampStyle:
+def stamp_style(*, signer_name: str, signed_at, verify_at: str, qr: bool = False) -> StaticStampStyle:
+    """The box's look; with `qr`, a QR code of `verify_at` that a phone opens to check this very file."""
+    import segno
+
     from opendvc.dossiers.letters import html_to_pdf
 
     with translation.override("vi"):
@@ -42,6 +45,7 @@ def stamp_style(*, signer_name: str, signed_at, verify_at: str) -> StaticStampSt
                 "signer_name": signer_name,
                 "signed_at": timezone.localtime(signed_at),
                 "verify_at": verify_at,
+                "qr": segno.make(verify_at, error="m").svg_data_uri(scale=2, border=0) if qr else "",
                 "width": WIDTH,
                 "height": HEIGHT,
             },

@@ -344,3 +344,27 @@ def test_an_unreachable_time_stamping_service_makes_signing_fail_cleanly(agency,
     with pytest.raises(signing.SealUnavailable) as refused:
         signing.sign_pdf(make_pdf_bytes(), agency=agency)
     assert "dịch vụ cấp dấu thời gian không trả lời" in refused.value.message
+
+
+def test_a_sealed_result_carries_the_qr_code_of_its_own_verification_page(db):
+    from unittest import mock
+    from urllib.parse import urlsplit
+
+    from django.test import Client
+
+    from opendvc.dossiers import signing as sealing
+    from opendvc.dossiers import verification
+    from opendvc.dossiers.services.files import store_bytes
+    from opendvc.dossiers.signing.appearance import stamp_style
+    from opendvc.dossiers.tests.factories import HOAN_KIEM
+    from opendvc.dossiers.tests.factories import make_pdf_bytes as pdf
+
+    upload = store_bytes(pdf("Trich luc"), name="trich-luc.pdf")
+    with mock.patch.object(sealing, "stamp_style", wraps=stamp_style) as drawn:
+        result = sealing.sign_result(upload, agency=Agency.objects.get(code=HOAN_KIEM), owner=None)
+    url = verification.verify_url(result)
+    assert drawn.call_args.kwargs["verify_at"] == url
+    assert drawn.call_args.kwargs["qr"] is True
+    page = Client().get(urlsplit(url).path)
+    assert page.status_code == 200
+    assert "Chữ ký số hợp lệ" in page.content.decode()

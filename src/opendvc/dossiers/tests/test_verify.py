@@ -227,7 +227,9 @@ def test_verify_url_is_absolute_on_the_portal(result, settings):
     settings.PORTAL_BASE_URL = "https://dichvucong.example.vn/"
     url = verification.verify_url(result[1])
     assert url.startswith("https://dichvucong.example.vn/xac-minh-ket-qua/")
-    assert str(result[1].pk) in url and len(url) > len("https://dichvucong.example.vn/xac-minh-ket-qua/") + 20
+    result[1].refresh_from_db()
+    assert url.rsplit("/", 2)[-2].split(".")[0] == result[1].reference  # a random reference, not the id
+    assert len(url) > len("https://dichvucong.example.vn/xac-minh-ket-qua/") + 20
 
 
 def test_the_qr_page_shows_the_verdict_procedure_agency_and_code_without_personal_data(client, result):
@@ -246,8 +248,8 @@ def test_a_forged_token_is_not_found(client, result):
     token = verification.result_token(result[1])
     forged = token[:-1] + ("A" if token[-1] != "A" else "B")
     assert client.get(reverse("dossiers:verify_result", args=[forged])).status_code == 404
-    other_id = f"{result[1].pk + 1}.{token.split('.', 1)[1]}"
-    assert client.get(reverse("dossiers:verify_result", args=[other_id])).status_code == 404
+    other_reference = f"{result[1].pk}.{token.rsplit('.', 1)[1]}"
+    assert client.get(reverse("dossiers:verify_result", args=[other_reference])).status_code == 404
 
 
 def test_a_token_for_a_file_that_is_not_a_result_is_not_found(client):
