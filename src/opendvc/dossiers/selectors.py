@@ -41,7 +41,7 @@ class PublicStatus:
 
 def public_status(code: str) -> PublicStatus:
     """Raises NotFound for an unknown code."""
-    code = (code or "").strip().upper()
+    code = search_text(code).upper()
     dossier = (
         Dossier.objects.select_related("procedure", "agency")
         .only(
@@ -96,7 +96,13 @@ def my_dossiers_q(account) -> Q:
     return q
 
 
+def search_text(value: str) -> str:
+    """A search box's text as the database may compare it: no NUL (PostgreSQL refuses it), 100 characters."""
+    return (value or "").replace("\x00", "").strip()[:100]
+
+
 def my_dossiers(account, *, status: str = "", query: str = "") -> QuerySet:
+    query = search_text(query)
     rows = Dossier.objects.filter(my_dossiers_q(account)).select_related("procedure", "agency")
     if status == "open":
         rows = rows.exclude(status__in=[*CLOSED_STATUSES, Status.PROCESSED])
@@ -107,13 +113,13 @@ def my_dossiers(account, *, status: str = "", query: str = "") -> QuerySet:
     elif status.isdigit():
         rows = rows.filter(status=int(status))
     if query:
-        rows = rows.filter(Q(code__icontains=query.strip()) | Q(procedure__name_vi__icontains=query.strip()))
+        rows = rows.filter(Q(code__icontains=query) | Q(procedure__name_vi__icontains=query))
     return rows.order_by("-submitted_at", "-id")
 
 
 def my_dossier(account, code: str) -> Dossier:
     dossier = (
-        Dossier.objects.filter(my_dossiers_q(account), code=(code or "").strip().upper())
+        Dossier.objects.filter(my_dossiers_q(account), code=search_text(code).upper())
         .select_related("procedure", "agency", "applicant", "handler")
         .first()
     )
@@ -165,7 +171,7 @@ def official_dossier(official, code: str) -> Dossier:
     dossier = (
         agency_dossiers(official)
         .select_related("procedure", "agency", "applicant", "handler", "form_definition")
-        .filter(code=(code or "").strip().upper())
+        .filter(code=search_text(code).upper())
         .first()
     )
     if dossier is None:
@@ -204,10 +210,9 @@ def inbox(official, filters: InboxFilters) -> QuerySet:
         rows = rows.filter(status__in=OPEN_STATUSES, due_at__lt=now)
     if filters.mine:
         rows = rows.filter(handler=official, status__in=OPEN_STATUSES)
-    if filters.query:
-        rows = rows.filter(
-            Q(code__icontains=filters.query.strip()) | Q(applicant_name__icontains=filters.query.strip())
-        )
+    query = search_text(filters.query)
+    if query:
+        rows = rows.filter(Q(code__icontains=query) | Q(applicant_name__icontains=query))
     return rows.order_by("due_at", "submitted_at", "id")
 
 
