@@ -272,3 +272,14 @@ def test_a_supplement_spanning_hung_kings_day_extends_only_by_the_working_days_w
         )
     # Five working days waited: 28 April + 5 = Wed 29 Apr, Mon 4, Tue 5, Wed 6, Thu 7 May.
     assert dossier.due_at == local(2026, 5, 7, 17, 0)
+
+
+def test_the_database_itself_refuses_to_rewrite_a_timeline_entry(clerk):
+    from django.db import DatabaseError, connection, transaction
+
+    dossier = make_dossier()
+    event = dossier.events.get()
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE dossiers_dossierevent SET comment = 'rewritten' WHERE id = %s", [event.pk])
+    event.refresh_from_db()
+    assert event.comment == ""
