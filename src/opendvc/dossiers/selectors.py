@@ -64,8 +64,9 @@ def public_status(code: str) -> PublicStatus:
             "agency__name_en",
         )
         .filter(code=code)
-        .first()
+        .order_by()[:1]  # the code is unique: no ORDER BY on the hot path of the public lookup
     )
+    dossier = next(iter(dossier), None)
     if dossier is None:
         raise NotFound("unknown dossier code")
     return PublicStatus(
