@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint unit browser install demo migrate translations bench-search clean chromium
+.PHONY: run test lint unit browser install demo migrate translations bench-search bench-dossiers clean chromium
 
 $(STAMP): pyproject.toml constraints.txt
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -50,6 +50,11 @@ test: lint chromium
 bench-search: install
 	$(BIN)/python bench/search.py --database sqlite $(BENCH_ARGS)
 	$(BIN)/python bench/search.py --database postgres $(BENCH_ARGS)
+
+# 1,000,000 generated dossiers on PostgreSQL: the public status lookup against /healthz of the same
+# gunicorn server (Redis for cache and rate limits), and submissions per second (about 15 minutes).
+bench-dossiers: install
+	$(BIN)/python bench/dossiers.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
