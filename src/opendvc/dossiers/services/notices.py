@@ -45,7 +45,7 @@ def _notify(dossier, sentence: str) -> None:
             "Tra cứu hồ sơ: %(url)s\n\nCổng Dịch vụ công"
         ) % {
             "name": dossier.applicant_name,
-            "sentence": sentence,
+            "sentence": sms,  # the whole sentence, "Hồ sơ <code> đã được tiếp nhận…"
             "procedure": dossier.procedure.name_vi,
             "agency": dossier.agency.name_vi,
             "url": tracking_url(dossier),

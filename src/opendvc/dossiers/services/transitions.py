@@ -7,6 +7,7 @@ dossiers and only with a role listed here; applicants act only on their own doss
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from opendvc.accounts.models import OfficialRole as R
 from opendvc.dossiers.models import Status as S
@@ -35,7 +36,13 @@ ACTIONS = {
     a.name: a
     for a in [
         _action("receive", _("Tiếp nhận"), [S.SUBMITTED], S.RECEIVED, [R.DESK_CLERK]),
-        _action("refuse", _("Từ chối tiếp nhận"), [S.SUBMITTED], S.NOT_RECEIVED, [R.DESK_CLERK]),
+        _action(
+            "refuse",
+            pgettext_lazy("action", "Từ chối tiếp nhận"),
+            [S.SUBMITTED],
+            S.NOT_RECEIVED,
+            [R.DESK_CLERK],
+        ),
         _action("assign", _("Phân công xử lý"), _WORKING, S.PROCESSING, [R.DESK_CLERK, R.APPROVER]),
         _action(
             "request_supplement",
@@ -60,7 +67,7 @@ ACTIONS = {
             [R.DESK_CLERK, *_HANDLING],
         ),
         _action("withdraw", _("Rút hồ sơ"), [S.SUBMITTED, *_OPEN], S.WITHDRAWN, [APPLICANT]),
-        _action("stop", _("Dừng xử lý"), _OPEN, S.STOPPED, _HANDLING),
+        _action("stop", pgettext_lazy("action", "Dừng xử lý"), _OPEN, S.STOPPED, _HANDLING),
         _action("process", _("Hoàn thành xử lý"), _WORKING, S.PROCESSED, _HANDLING),
         _action("return", _("Trả kết quả"), [S.PROCESSED], S.RETURNED, [R.DESK_CLERK]),
         _action("apologise", _("Gửi phiếu xin lỗi và hẹn lại"), _OPEN, None, _HANDLING),

@@ -283,3 +283,10 @@ def test_the_database_itself_refuses_to_rewrite_a_timeline_entry(clerk):
         cursor.execute("UPDATE dossiers_dossierevent SET comment = 'rewritten' WHERE id = %s", [event.pk])
     event.refresh_from_db()
     assert event.comment == ""
+
+
+def test_the_applicants_e_mail_says_the_whole_sentence_with_the_code(clerk):
+    dossier = make_dossier(applicant_email="an@example.vn")
+    actions.receive_dossier(dossier, actor=clerk, version=dossier.version)
+    mail = Message.objects.filter(purpose="dossier_status", channel="email").latest("id")
+    assert f"Hồ sơ {dossier.code} đã được tiếp nhận" in mail.body
