@@ -1,19 +1,21 @@
 """Dossier benchmark: the public status lookup against /healthz of the same server, and submissions.
 
     python bench/dossiers.py [--dossiers 1000000] [--duration 15] [--concurrency 8]
-                             [--servers sync:2,gthread:2x4] [--submissions 500] [--reuse] [--keep]
+                             [--servers sync:2,gthread:2x4,sync:5] [--submissions 500] [--reuse] [--keep]
 
 Builds the PostgreSQL database `opendvc_bench_dossiers` (from BENCH_PG_URL's server), migrates it, loads
 the demo catalogue and generates `--dossiers` dossiers with one INSERT … SELECT (bench/dossiers_data.py).
-Then, for each server in `--servers` (gunicorn sync workers `sync:N`, threaded workers `gthread:NxT`),
-started the way docs/operations.md deploys it (DEBUG off, Redis for cache and rate limits, production
-keys checked by the settings' guard, access log on), it alternates measurements of `--duration` seconds:
-/healthz, the API status lookup `GET /api/v1/dossiers/{code}/status`, and the public tracking page
-`/tra-cuu-ho-so/?ma=…`, twice each, at the same concurrency, with random existing codes and 5 % unknown
-ones. It prints requests per second and p50/p95/p99 of each, and the lookup's ratio to /healthz (the goal
-is at least 0.60). Last, in process: `submit_draft` one after the other and from 4 threads, against a bare
-dossier-and-event insert measured the same way, and a breakdown of one lookup (queries, Redis commands,
-time per part). The database is dropped at the end unless `--keep`.
+Then, for each server in `--servers` (gunicorn sync workers `sync:N`, threaded workers `gthread:NxT`,
+`+nohc` for no per-request connection health check), started the way docs/operations.md deploys it (DEBUG
+off, Redis for cache and rate limits, production keys checked by the settings' guard, access log on), it
+alternates measurements of `--duration` seconds, twice each, at the same concurrency: /healthz, the API
+status lookup `GET /api/v1/dossiers/{code}/status`, the public tracking page `/tra-cuu-ho-so/?ma=…`, and
+the prototype of a cheaper lookup (bench/dossiers_fastpath.py) without and with a cache; random existing
+codes and 5 % unknown ones. It prints requests per second, p50/p95/p99 and CPU per request of each, and
+the ratio to /healthz (the goal is at least 0.60). Then, in process: a breakdown of one lookup (queries,
+Redis round trips, time per part), and `submit_draft` one after the other and from 4 threads, against a
+bare dossier-and-event insert measured the same way; last, the figures as Markdown tables. The database
+is dropped at the end unless `--keep`.
 """
 
 import argparse
@@ -304,11 +306,15 @@ def breakdown(known: list[str], unknown: list[str], iterations: int = 1000) -> N
 
     factory = RequestFactory(HTTP_HOST="127.0.0.1")
 
-    def limits(i):
+    def limits(i):  # what the API does today: check the misses, then check and count the lookups
+        from django_ratelimit.core import get_usage
+
+        from opendvc.core.limits import enforce
+
         request = factory.get("/", HTTP_X_FORWARDED_FOR=ip(i))
         per_ip, misses = api._lookup_limits(f"10.251.{(i >> 8) & 255}.{i & 255}")
-        api._usage(request, misses, increment=False)
-        api.enforce(request, [per_ip])
+        get_usage(request, group=misses.group, key=lambda g, r: misses.key, rate=misses.rate, increment=False)
+        enforce(request, [per_ip])
 
     def lua_limits(i):
         key = f"10.252.{(i >> 8) & 255}.{i & 255}"
