@@ -146,13 +146,19 @@ def set_delivery(draft: Draft, *, agency_code: str, delivery: str, address: str)
 
 def check_complete(draft: Draft) -> dict[str, list[str]]:
     """Every problem that stops submission, keyed by field (form keys, `agency`, `delivery`, …)."""
+    return _checked(draft)[1]
+
+
+def _checked(draft: Draft):
+    """(the e-form's validation result, every problem that stops submission)."""
     spec = load_definition(draft.form_definition.schema)
-    errors = dict(validate(spec, draft.data, attachments_present=attached_slots(draft)).errors)
+    result = validate(spec, draft.data, attachments_present=attached_slots(draft))
+    errors = dict(result.errors)
     if draft.agency is None:
         errors["agency"] = [_("Chọn cơ quan thực hiện thủ tục.")]
     if not draft.delivery:
         errors["delivery"] = [_("Chọn hình thức nhận kết quả.")]
-    return errors
+    return result, errors
 
 
 @transaction.atomic
@@ -162,10 +168,10 @@ def submit_draft(draft: Draft, *, declaration: bool) -> Dossier:
     The draft is consumed. Raises DomainError(code="incomplete") with every problem when it is not ready."""
     draft = (
         Draft.objects.select_for_update(of=("self",))
-        .select_related("procedure", "applicant", "agency")
+        .select_related("procedure", "applicant", "agency", "form_definition")
         .get(pk=draft.pk)
     )
-    errors = check_complete(draft)
+    result, errors = _checked(draft)
     if not declaration:
         errors["declaration"] = [_("Xác nhận lời cam đoan trước khi nộp hồ sơ.")]
     if errors:
@@ -173,8 +179,7 @@ def submit_draft(draft: Draft, *, declaration: bool) -> Dossier:
             _("Hồ sơ chưa đầy đủ. Vui lòng kiểm tra các mục được đánh dấu."), code="incomplete", fields=errors
         )
     check_online(draft.procedure)
-    spec = load_definition(draft.form_definition.schema)
-    cleaned = validate(spec, draft.data, attachments_present=attached_slots(draft)).cleaned
+    cleaned = result.cleaned
     applicant = draft.applicant
     dossier = _create(
         procedure=draft.procedure,
@@ -190,15 +195,14 @@ def submit_draft(draft: Draft, *, declaration: bool) -> Dossier:
         data=cleaned,
         delivery=draft.delivery,
         delivery_address=draft.delivery_address,
+        # The expected due date counted from submission; it is set for good when the desk receives it.
+        due_at=deadlines.due_date_for(draft.procedure, timezone.now()),
     )
     stored = {f.pk: f for f in _draft_files(draft)}
     for slot, ids in draft.attachments.items():
         for file_id in ids:
             if file_id in stored:
                 _attach(dossier, stored[file_id], slot=int(slot), actor=applicant, since=draft.created_at)
-    # The expected due date counted from submission; it is set for good when the desk receives it.
-    dossier.due_at = deadlines.due_date_for(dossier.procedure, dossier.submitted_at)
-    dossier.save(update_fields=["due_at"])
     record_event(dossier, "submit", actor=applicant, channel=Channel.ONLINE)
     draft.delete()
     notices.submitted(dossier)
@@ -237,6 +241,7 @@ def _create(
     external_id=None,
     code=None,
     submitted_at=None,
+    due_at=None,
 ):
     now = timezone.now()
     day = timezone.localdate(received_at or submitted_at or now)
@@ -260,6 +265,7 @@ def _create(
         delivery_address=delivery_address,
         submitted_at=submitted_at or now,
         received_at=received_at,
+        due_at=due_at,
         updated_at=now,
     )
 
@@ -328,11 +334,10 @@ def register_dossier(
         delivery=delivery,
         delivery_address=(delivery_address or "").strip(),
         received_at=now,
+        due_at=deadlines.due_date_for(procedure, now),  # received now, nothing paused yet
     )
     for slot, stored in files:
         _attach(dossier, stored, slot=slot, actor=actor, since=now)
-    dossier.due_at = deadlines.current_due(dossier)
-    dossier.save(update_fields=["due_at"])
     record_event(dossier, "register", actor=actor, comment=(note or "").strip(), channel=channel)
     notices.received(dossier)
     return dossier
