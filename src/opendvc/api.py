@@ -85,3 +85,4 @@ def on_unexpected(request, exc):
 api.add_router("/", catalog_router)
 api.add_router("/", accounts_router)
 api.add_router("/", "opendvc.dossiers.api.router")
+api.add_router("/", "opendvc.payments.api.router")

@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -61,6 +62,7 @@ INSTALLED_APPS = [
     "opendvc.identity",
     "opendvc.notifications",
     "opendvc.dossiers",
+    "opendvc.payments",
 ]
 
 MIDDLEWARE = [
@@ -145,6 +147,11 @@ CELERY_BEAT_SCHEDULE = {
     "fail-stale-messages": {"task": "opendvc.notifications.tasks.fail_stale_messages_task", "schedule": 600},
     "remind-due-dossiers": {"task": "opendvc.dossiers.tasks.remind_due_dossiers_task", "schedule": 3600},
     "expire-drafts": {"task": "opendvc.dossiers.tasks.expire_drafts_task", "schedule": 24 * 3600},
+    "reconcile-payments": {"task": "opendvc.payments.tasks.reconcile_payments_task", "schedule": 300},
+    "daily-payment-reports": {
+        "task": "opendvc.payments.tasks.daily_reports_task",
+        "schedule": crontab(hour=1, minute=30),
+    },
 }
 
 AUTH_USER_MODEL = "accounts.Account"
@@ -371,6 +378,55 @@ CAPTCHA_LETTER_ROTATION = (-25, 25)
 CAPTCHA_CHALLENGE_FUNCT = "captcha.helpers.random_char_challenge"
 CAPTCHA_TEST_MODE = False
 
+# Payments (opendvc.payments). Providers by code; an agency's MerchantAccount names one. VNPAY 2.1.0 in
+# production (or its sandbox); the local gateway simulator (/dev/cong-thanh-toan/) speaks the same protocol
+# on a developer's machine and in tests. Amounts are whole đồng.
+_PAYMENT_CLASS = "opendvc.payments.providers.VnpayProvider"
+PAYMENT_PROVIDERS = {
+    "vnpay": {
+        "class": _PAYMENT_CLASS,
+        "label": "VNPAY",
+        "payment_url": os.environ.get("VNPAY_PAYMENT_URL", "https://pay.vnpay.vn/vpcpay.html"),
+        "api_url": os.environ.get(
+            "VNPAY_API_URL", "https://merchant.vnpay.vn/merchant_webapi/api/transaction"
+        ),
+        "timeout": float(os.environ.get("VNPAY_TIMEOUT", "10")),
+    },
+    "vnpay_sandbox": {
+        "class": _PAYMENT_CLASS,
+        "label": "VNPAY (sandbox)",
+        "payment_url": "https://sandbox.vnpayment.vn/paymentv2/vpcpay.html",
+        "api_url": "https://sandbox.vnpayment.vn/merchant_webapi/api/transaction",
+        "timeout": 10.0,
+    },
+}
+PAYMENT_SIMULATOR_ENABLED = env_bool(
+    "PAYMENT_SIMULATOR_ENABLED",
+    DEBUG or env_bool("TESTING", False) or env_bool("ALLOW_REFERENCE_ADAPTERS", False),
+)
+if PAYMENT_SIMULATOR_ENABLED:
+    INSTALLED_APPS.append("opendvc.payments.simulator")
+    PAYMENT_PROVIDERS["simulator"] = {
+        "class": _PAYMENT_CLASS,
+        "label": "Cổng thanh toán mô phỏng",
+        # Paths on this portal (PORTAL_BASE_URL for server-to-server calls).
+        "payment_url": "/dev/cong-thanh-toan/paymentv2/vpcpay.html",
+        "api_url": "/dev/cong-thanh-toan/merchant_webapi/api/transaction",
+        "timeout": 5.0,
+    }
+# The simulator's IPN: attempts after the first, seconds after the previous one (VNPAY retries for hours).
+PAYMENT_SIMULATOR_RETRY_DELAYS = [
+    int(x) for x in env_list("PAYMENT_SIMULATOR_RETRY_DELAYS", "10,30,60,300,900")
+]
+PAYMENT_SIMULATOR_LATENCY = float(os.environ.get("PAYMENT_SIMULATOR_LATENCY", "0"))
+PAYMENT_ORDER_LIFETIME = int(os.environ.get("PAYMENT_ORDER_LIFETIME", "900"))  # vnp_ExpireDate: 15 minutes
+PAYMENT_RECONCILE_AFTER = int(os.environ.get("PAYMENT_RECONCILE_AFTER", "300"))
+PAYMENT_EXPIRY_GRACE = int(os.environ.get("PAYMENT_EXPIRY_GRACE", "900"))
+PAYMENT_SERVER_IP = os.environ.get("PAYMENT_SERVER_IP", "127.0.0.1")  # vnp_IpAddr of our querydr calls
+# Gateways' addresses allowed to send IPNs (empty: any; the signature is checked either way).
+PAYMENT_IPN_ALLOWED_IPS = env_list("PAYMENT_IPN_ALLOWED_IPS")
+PAYMENT_START_LIMITS = env_list("PAYMENT_START_LIMITS", "10/h,30/d")
+
 # With DEBUG off, refuse what only a developer's machine may run: the test CA (its stand-in plug-in signs
 # as the demo people) and, unless a public demo says so (ALLOW_REFERENCE_ADAPTERS=1), the reference
 # registries with invented people and the outbox that delivers no message.
@@ -382,6 +438,8 @@ _REFERENCE_PARTS = [port for port, config in IDENTITY_ADAPTERS.items() if ".refe
 _REFERENCE_PARTS += [
     name for name, backend in (("SMS", SMS_BACKEND), ("e-mail", EMAIL_BACKEND)) if "Outbox" in backend
 ]
+if PAYMENT_SIMULATOR_ENABLED:
+    _REFERENCE_PARTS.append("payment gateway simulator")
 if PRODUCTION and _REFERENCE_PARTS and not env_bool("ALLOW_REFERENCE_ADAPTERS", False):
     raise ImproperlyConfigured(
         "DEBUG is off but these use local stand-ins: " + ", ".join(_REFERENCE_PARTS) + ". Set their "

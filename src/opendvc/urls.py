@@ -18,8 +18,12 @@ urlpatterns = [
     path("", include("opendvc.identity.urls")),
     path("", include("opendvc.notifications.urls")),
     path("", include("opendvc.dossiers.urls")),
+    path("", include("opendvc.payments.views")),
     path("", include("opendvc.catalog.urls")),
 ]
+
+if settings.PAYMENT_SIMULATOR_ENABLED:
+    urlpatterns.insert(0, path("", include("opendvc.payments.simulator.urls")))
 
 if settings.DEBUG:
     # `make run` serves uploaded files (blank forms) itself; production serves MEDIA_ROOT from the web

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from opendvc.catalog.fee_rules import rule_problems
 from opendvc.catalog.models import (
     Agency,
     AgencyKind,
@@ -20,6 +21,7 @@ from opendvc.catalog.models import (
     Audience,
     Channel,
     DocumentKind,
+    FeeTiming,
     Field,
     LifeEvent,
     OnlineLevel,
@@ -65,6 +67,8 @@ CSV_COLUMNS = [
     "effective_on",
     "status",
 ]
+# Columns a CSV file may leave out (files written before they existed): the default applies.
+OPTIONAL_CSV_COLUMNS = ["fee_timing"]
 
 
 @dataclass(frozen=True)
@@ -135,6 +139,13 @@ def _int_or_text(value: str):
         return value
 
 
+def _json_or_text(value: str):
+    try:
+        return json.loads(value)
+    except ValueError:
+        return value
+
+
 def read_csv(raw: str) -> dict:
     reader = csv.DictReader(io.StringIO(raw))
     missing = [c for c in CSV_COLUMNS if c not in (reader.fieldnames or [])]
@@ -158,8 +169,11 @@ def read_csv(raw: str) -> dict:
             )
         fees = []
         for line in _cell_lines(row["fees"]):
-            parts = [p.strip() for p in line.split("|")] + [""] * 3
-            fees.append({"amount": _int_or_text(parts[0]), "description": {"vi": parts[1], "en": parts[2]}})
+            parts = [p.strip() for p in line.split("|", 3)] + [""] * 4
+            fee = {"amount": _int_or_text(parts[0]), "description": {"vi": parts[1], "en": parts[2]}}
+            if parts[3]:
+                fee["rule"] = _json_or_text(parts[3])
+            fees.append(fee)
         procedures.append(
             {
                 "__line__": reader.line_num,
@@ -182,6 +196,7 @@ def read_csv(raw: str) -> dict:
                     "unit": row["processing_unit"],
                 },
                 "fees": fees,
+                "fee_timing": row.get("fee_timing") or FeeTiming.SUBMISSION,
                 "result": {"vi": row["result_vi"], "en": row["result_en"]},
                 "result_kind": row["result_kind"],
                 "conditions": {"vi": row["conditions_vi"], "en": row["conditions_en"]}
@@ -411,6 +426,7 @@ class _Checker:
                 "documents",
                 "processing_time",
                 "fees",
+                "fee_timing",
                 "result",
                 "result_kind",
                 "conditions",
@@ -465,6 +481,9 @@ class _Checker:
                 description = fee.get("description") if isinstance(fee, dict) else None
                 if amount is None and not (isinstance(description, dict) and description.get("vi")):
                     self.add(row, f"fees[{i}].description.vi", "is required when the amount varies")
+                for problem in rule_problems(fee.get("rule") if isinstance(fee, dict) else None):
+                    self.add(row, f"fees[{i}].rule", problem)
+        self.choice(row, "fee_timing", record.get("fee_timing", FeeTiming.SUBMISSION), set(FeeTiming.values))
         self.text(row, record, "result")
         self.choice(row, "result_kind", record.get("result_kind"), set(ResultKind.values))
         self.text(row, record, "conditions", required=False)
@@ -607,7 +626,11 @@ def _procedure_record(p: Procedure) -> dict:
             "unit": p.processing_time_unit,
             "note": _tr_or_none(p, "processing_time_note"),
         },
-        "fees": [{"amount": f.amount, "description": _tr(f, "description")} for f in p.fees.all()],
+        "fees": [
+            {"amount": f.amount, "description": _tr(f, "description"), **({"rule": f.rule} if f.rule else {})}
+            for f in p.fees.all()
+        ],
+        "fee_timing": p.fee_timing,
         "result": _tr(p, "result"),
         "result_kind": p.result_kind,
         "conditions": _tr_or_none(p, "conditions"),
@@ -621,7 +644,7 @@ def _procedure_record(p: Procedure) -> dict:
 
 def procedures_to_csv(records: list[dict]) -> str:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS + OPTIONAL_CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
     for r in records:
         desc = r.get("description") or {}
@@ -664,10 +687,12 @@ def procedures_to_csv(records: list[dict]) -> str:
                             "" if f["amount"] is None else str(f["amount"]),
                             f["description"]["vi"],
                             f["description"].get("en", ""),
+                            *([json.dumps(f["rule"], ensure_ascii=False)] if f.get("rule") else []),
                         ]
                     )
                     for f in r["fees"]
                 ),
+                "fee_timing": r.get("fee_timing", FeeTiming.SUBMISSION),
                 "result_vi": r["result"]["vi"],
                 "result_en": r["result"].get("en", ""),
                 "result_kind": r["result_kind"],

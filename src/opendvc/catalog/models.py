@@ -67,6 +67,13 @@ class DocumentKind(models.TextChoices):
     ORIGINAL_OR_COPY = "original_or_copy", _("Bản chính hoặc bản sao")
 
 
+class FeeTiming(models.TextChoices):
+    """When an applicant pays a procedure's fees (phí, lệ phí)."""
+
+    SUBMISSION = "submission", _("Khi nộp hồ sơ, trước khi cơ quan tiếp nhận")
+    RESULT = "result", _("Trước khi nhận kết quả")
+
+
 class ProcedureStatus(models.TextChoices):
     ACTIVE = "active", _("Đang áp dụng")
     ABOLISHED = "abolished", _("Đã bãi bỏ")
@@ -201,6 +208,9 @@ class Procedure(models.Model):
     result_vi = models.TextField(_("kết quả"), blank=True)
     result_en = models.TextField(_("kết quả (tiếng Anh)"), blank=True)
     result_kind = models.CharField(max_length=16, choices=ResultKind.choices, default=ResultKind.PAPER)
+    fee_timing = models.CharField(
+        _("thời điểm nộp phí, lệ phí"), max_length=16, choices=FeeTiming.choices, default=FeeTiming.SUBMISSION
+    )
     conditions_vi = models.TextField(_("yêu cầu, điều kiện"), blank=True)
     conditions_en = models.TextField(_("yêu cầu, điều kiện (tiếng Anh)"), blank=True)
     legal_basis = models.TextField(_("căn cứ pháp lý"), blank=True, help_text=_("Mỗi văn bản một dòng."))
@@ -347,6 +357,16 @@ class Fee(models.Model):
     )
     description_vi = models.TextField(_("mô tả"), blank=True)
     description_en = models.TextField(_("mô tả (tiếng Anh)"), blank=True)
+    # Which case of the e-form the fee applies to and how it counts (catalog.fee_rules): {} for always.
+    rule = models.JSONField(
+        _("trường hợp áp dụng"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            'Ví dụ: {"when": {"field": "fee_reduction", "equals": "student"}} hoặc {"per": "copies", '
+            '"after": 2}. Để trống khi luôn áp dụng.'
+        ),
+    )
 
     class Meta:
         ordering = ["procedure", "position"]
@@ -356,6 +376,15 @@ class Fee(models.Model):
 
     def __str__(self):
         return f"{self.amount} – {self.description_vi[:60]}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from opendvc.catalog.fee_rules import rule_problems
+
+        problems = rule_problems(self.rule)
+        if problems:
+            raise ValidationError({"rule": problems})
 
     @property
     def description(self):

@@ -167,6 +167,7 @@ def _save_procedure(record: dict, source_dir: Path | None) -> tuple[Procedure, s
             "result_vi": _vi(record["result"]),
             "result_en": _en(record["result"]),
             "result_kind": record["result_kind"],
+            "fee_timing": record.get("fee_timing") or "submission",
             "conditions_vi": _vi(record.get("conditions")),
             "conditions_en": _en(record.get("conditions")),
             "legal_basis": "\n".join(record.get("legal_basis", [])),
@@ -192,6 +193,7 @@ def _save_procedure(record: dict, source_dir: Path | None) -> tuple[Procedure, s
                 "amount": f.get("amount"),
                 "description_vi": _vi(f.get("description")),
                 "description_en": _en(f.get("description")),
+                "rule": f.get("rule") or {},
             }
             for f in record.get("fees", [])
         ],

@@ -194,3 +194,60 @@ def test_a_missing_blank_form_file_is_a_problem_of_its_row(tmp_path):
     assert [(p.row, p.column) for p in caught.value.problems] == [
         (f"procedures #1 ({record['code']})", "documents[0].template")
     ]
+
+
+def test_fee_rules_and_the_time_of_payment_survive_export_and_import_as_csv():
+    record = procedure_record(
+        "Khứ hồi phí",
+        fees=[
+            {
+                "amount": 200000,
+                "description": {"vi": "Thông thường"},
+                "rule": {"when": {"field": "kind", "equals": "a"}},
+            },
+            {
+                "amount": 5000,
+                "description": {"vi": "Từ phiếu thứ 3: thêm"},
+                "rule": {"per": "copies", "after": 2},
+            },
+            {"amount": 0, "description": {"vi": "Miễn"}},
+        ],
+        fee_timing="result",
+    )
+    import_catalogue({"procedures": [record]})
+    procedure = Procedure.objects.get(code=record["code"])
+    assert procedure.fee_timing == "result"
+    assert [f.rule for f in procedure.fees.all()] == [
+        {"when": {"field": "kind", "equals": "a"}},
+        {"per": "copies", "after": 2},
+        {},
+    ]
+    exported = [p for p in export_catalogue()["procedures"] if p["code"] == record["code"]]
+    Procedure.objects.filter(code=record["code"]).delete()
+    import_catalogue(read_csv(procedures_to_csv(exported)))
+    again = [p for p in export_catalogue()["procedures"] if p["code"] == record["code"]]
+    assert again == exported
+
+
+def test_malformed_fee_rules_and_an_unknown_time_of_payment_are_problems_of_their_row():
+    record = procedure_record(
+        "Phí sai",
+        fees=[
+            {"amount": 1000, "description": {"vi": "A"}, "rule": {"when": {"field": "x", "greater": 2}}},
+            {"amount": 1000, "description": {"vi": "B"}, "rule": {"after": -1, "colour": "red"}},
+        ],
+        fee_timing="whenever",
+    )
+    found = problems_of({"procedures": [record]})
+    row = f"procedures #1 ({record['code']})"
+    assert found.count((row, "fees[0].rule")) == 1
+    assert found.count((row, "fees[1].rule")) == 3  # unknown key, negative "after", "after" without "per"
+    assert (row, "fee_timing") in found
+
+
+def test_a_csv_file_written_before_fee_timing_existed_still_imports():
+    record = procedure_record("Tệp cũ")
+    old = procedures_to_csv([record]).splitlines()
+    header, row = old[0].rsplit(",", 1)[0], old[1].rsplit(",", 1)[0]
+    import_catalogue(read_csv(header + "\n" + row + "\n"))
+    assert Procedure.objects.get(code=record["code"]).fee_timing == "submission"

@@ -66,3 +66,20 @@ def _condition_holds(spec, field, data, item, depth) -> bool:
     if not is_visible(spec, ref, data, item if same_item else None, depth + 1):
         return False
     return _holds(condition, try_clean(ref, _raw_value(spec, ref, data, item, field)))
+
+
+def condition_holds(spec, when: dict, data: dict) -> bool:
+    """Whether a `when` condition (the e-form syntax) written outside the form holds for these answers.
+
+    For rules that read a dossier's answers from elsewhere (the cases of a procedure's fees): false when
+    the condition is malformed or names a field the form does not have, like any condition on an
+    unanswered field."""
+    from opendvc.dossiers.eforms.spec import CONDITION_OPS, Condition, FieldSpec
+
+    ops = [op for op in CONDITION_OPS if isinstance(when, dict) and op in when]
+    if len(ops) != 1 or not isinstance(when.get("field"), str) or not spec.has_field(when["field"]):
+        return False
+    probe = FieldSpec(
+        key="_rule", type="text", label_vi="", when=Condition(when["field"], ops[0], when[ops[0]])
+    )
+    return is_visible(spec, probe, data)

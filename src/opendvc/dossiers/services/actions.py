@@ -30,7 +30,8 @@ from opendvc.dossiers.models import (
     SupplementRequest,
 )
 from opendvc.dossiers.services import deadlines, notices
-from opendvc.dossiers.services.transitions import ACTIONS, APPLICANT, _may
+from opendvc.dossiers.services.transitions import ACTIONS, APPLICANT, SYSTEM, _may
+from opendvc.dossiers.signals import before_action, dossier_event
 
 
 class Conflict(DomainError):
@@ -69,6 +70,7 @@ def _begin(dossier: Dossier, action_name: str, actor, version: int | None) -> Do
             _("Không thể “%(action)s” hồ sơ đang ở trạng thái “%(status)s”.")
             % {"action": action.label, "status": fresh.get_status_display()}
         )
+    before_action.send(sender=Dossier, dossier=fresh, action=action_name, actor=actor)
     return fresh
 
 
@@ -83,7 +85,8 @@ def record_event(
     public=True,
     **details,
 ) -> DossierEvent:
-    """Append to the dossier's timeline and the audit trail (no personal data in `details`)."""
+    """Append to the dossier's timeline and the audit trail (no personal data in `details`), and tell the
+    apps listening on `signals.dossier_event`, in the same transaction."""
     name = actor_name or (actor.full_name if actor is not None else "")
     event = DossierEvent.objects.create(
         dossier=dossier,
@@ -97,6 +100,7 @@ def record_event(
         public=public,
     )
     audit.record(f"dossier.{action}", actor=actor, target=dossier, code=dossier.code, status=dossier.status)
+    dossier_event.send(sender=Dossier, dossier=dossier, event=event)
     return event
 
 
@@ -273,12 +277,17 @@ def request_payment(
 
 @transaction.atomic
 def confirm_payment(
-    dossier: Dossier, *, actor: Account | None, version: int | None, comment: str = ""
+    dossier: Dossier, *, actor: Account | None, version: int | None, comment: str = "", actor_name: str = ""
 ) -> Dossier:
-    """Back to status 4 once the financial obligation is met."""
+    """Back to status 4 once the financial obligation is met: confirmed by an official, or by the portal
+    itself (`actor=None`, `actor_name` saying who) when the applicant paid online."""
     d = _begin(dossier, "confirm_payment", actor, version)
     previous, d.status = d.status, Status.PROCESSING
-    _finish(d, "confirm_payment", actor, previous, comment=comment)
+    d.updated_at = timezone.now()
+    d.save(update_fields=["status", "updated_at"])
+    record_event(
+        d, "confirm_payment", actor=actor, actor_name=actor_name, from_status=previous, comment=comment
+    )
     return d
 
 
@@ -405,6 +414,7 @@ def due_text(moment) -> str:
 
 __all__ = [
     "APPLICANT",
+    "SYSTEM",
     "Conflict",
     "IllegalTransition",
     "NotAllowed",

@@ -36,7 +36,8 @@ def _send(dossier, sms: str, subject: str, body: str) -> None:
             logger.warning("Dossier %s: no e-mail sent to an unusable address", dossier.code)
 
 
-def _notify(dossier, sentence: str) -> None:
+def notify(dossier, sentence: str) -> None:
+    """ "Hồ sơ <code> <sentence>" by SMS and e-mail to the applicant, in Vietnamese."""
     with override(settings.LANGUAGE_CODE):
         sms = _("Hồ sơ %(code)s %(sentence)s") % {"code": dossier.code, "sentence": sentence}
         subject = _("Hồ sơ %(code)s") % {"code": dossier.code}
@@ -54,7 +55,7 @@ def _notify(dossier, sentence: str) -> None:
 
 
 def submitted(dossier) -> None:
-    _notify(
+    notify(
         dossier,
         _("đã nộp thành công, đang chờ cơ quan tiếp nhận. Dự kiến trả kết quả: %(due)s.")
         % {"due": _day(dossier.due_at)},
@@ -62,23 +63,23 @@ def submitted(dossier) -> None:
 
 
 def received(dossier) -> None:
-    _notify(dossier, _("đã được tiếp nhận. Hẹn trả kết quả: %(due)s.") % {"due": _day(dossier.due_at)})
+    notify(dossier, _("đã được tiếp nhận. Hẹn trả kết quả: %(due)s.") % {"due": _day(dossier.due_at)})
 
 
 def refused(dossier, reason: str) -> None:
-    _notify(dossier, _("không được tiếp nhận. Lý do: %(reason)s") % {"reason": reason})
+    notify(dossier, _("không được tiếp nhận. Lý do: %(reason)s") % {"reason": reason})
 
 
 def supplement_requested(dossier, items: list[str]) -> None:
-    _notify(dossier, _("cần bổ sung: %(items)s. Vui lòng bổ sung trên Cổng.") % {"items": "; ".join(items)})
+    notify(dossier, _("cần bổ sung: %(items)s. Vui lòng bổ sung trên Cổng.") % {"items": "; ".join(items)})
 
 
 def supplemented(dossier) -> None:
-    _notify(dossier, _("đã nhận phần bổ sung. Hẹn trả kết quả: %(due)s.") % {"due": _day(dossier.due_at)})
+    notify(dossier, _("đã nhận phần bổ sung. Hẹn trả kết quả: %(due)s.") % {"due": _day(dossier.due_at)})
 
 
 def payment_requested(dossier, amount: int, reason: str) -> None:
-    _notify(
+    notify(
         dossier,
         _("cần nộp %(amount)s đồng (%(reason)s).")
         % {"amount": f"{amount:,}".replace(",", "."), "reason": reason},
@@ -86,19 +87,19 @@ def payment_requested(dossier, amount: int, reason: str) -> None:
 
 
 def stopped(dossier, reason: str) -> None:
-    _notify(dossier, _("đã dừng xử lý. Lý do: %(reason)s") % {"reason": reason})
+    notify(dossier, _("đã dừng xử lý. Lý do: %(reason)s") % {"reason": reason})
 
 
 def processed(dossier) -> None:
-    _notify(dossier, _("đã có kết quả."))
+    notify(dossier, _("đã có kết quả."))
 
 
 def returned(dossier) -> None:
-    _notify(dossier, _("đã trả kết quả. Mời bạn đánh giá mức độ hài lòng trên Cổng."))
+    notify(dossier, _("đã trả kết quả. Mời bạn đánh giá mức độ hài lòng trên Cổng."))
 
 
 def apologised(dossier, new_due) -> None:
-    _notify(dossier, _("chậm so với hẹn. Cơ quan xin lỗi và hẹn lại ngày %(due)s.") % {"due": _day(new_due)})
+    notify(dossier, _("chậm so với hẹn. Cơ quan xin lỗi và hẹn lại ngày %(due)s.") % {"due": _day(new_due)})
 
 
 def draft_expiring(draft) -> None:

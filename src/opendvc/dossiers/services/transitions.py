@@ -13,6 +13,9 @@ from opendvc.accounts.models import OfficialRole as R
 from opendvc.dossiers.models import Status as S
 
 APPLICANT = "applicant"
+# The portal itself, acting without a person (`actor=None`): the payment platform confirming that a
+# financial obligation was paid online.
+SYSTEM = "system"
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,7 @@ ACTIONS = {
             _("Xác nhận đã thực hiện nghĩa vụ tài chính"),
             [S.AWAITING_PAYMENT],
             S.PROCESSING,
-            [R.DESK_CLERK, *_HANDLING],
+            [R.DESK_CLERK, *_HANDLING, SYSTEM],
         ),
         _action("withdraw", _("Rút hồ sơ"), [S.SUBMITTED, *_OPEN], S.WITHDRAWN, [APPLICANT]),
         _action("stop", pgettext_lazy("action", "Dừng xử lý"), _OPEN, S.STOPPED, _HANDLING),
@@ -81,13 +84,15 @@ def allowed_actions(dossier, account) -> list[Action]:
 
 
 def _may(action: Action, dossier, account) -> bool:
-    if account is None or not account.is_authenticated:
+    if account is None:
+        return SYSTEM in action.roles
+    if not account.is_authenticated:
         return False
     if APPLICANT in action.roles and dossier.applicant_id is not None and dossier.applicant_id == account.pk:
         return True
     if not account.is_official or account.agency_id != dossier.agency_id:
         return False
-    return any(account.has_role(role) for role in action.roles if role != APPLICANT)
+    return any(account.has_role(role) for role in action.roles if role not in (APPLICANT, SYSTEM))
 
 
 def may_act(action_name: str, dossier, account) -> bool:

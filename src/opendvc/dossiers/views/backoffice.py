@@ -35,6 +35,7 @@ from opendvc.dossiers.eforms.schema import load_definition
 from opendvc.dossiers.models import Delivery, Status, StoredFile
 from opendvc.dossiers.services import actions, submission, transitions
 from opendvc.dossiers.services.files import InvalidFile, store_upload
+from opendvc.dossiers.signals import panels_for
 
 PAGE_SIZE = 25
 DUE_SOON_DAYS = 2  # the inbox tab "due within 2 days", as `selectors.inbox_counts` counts it
@@ -287,6 +288,7 @@ def _render_detail(request, dossier, *, bound=None, version=None, problem="", st
         "problem": problem,
         "bound_form": bound[1] if bound else None,
         "bo_section": "inbox",
+        "extra_sections": panels_for(request, dossier, "official"),
     }
     return render(request, "dossiers/backoffice/detail.html", context, status=status)
 

@@ -19,6 +19,7 @@ from opendvc.dossiers.models import DossierDocument, Status
 from opendvc.dossiers.services import actions
 from opendvc.dossiers.services import files as file_service
 from opendvc.dossiers.services.transitions import allowed_actions, event_label
+from opendvc.dossiers.signals import panels_for
 from opendvc.dossiers.views.citizen.common import PER_PAGE, applicant_required, optional_url
 from opendvc.dossiers.views.citizen.wizard import _draft
 
@@ -134,6 +135,7 @@ def _detail_context(request, dossier, **extra) -> dict:
         "withdraw_form": WithdrawForm(),
         "rating_form": RatingForm(),
         "problem": "",
+        "extra_sections": panels_for(request, dossier, "applicant"),
     }
     context.update(extra)
     return context

@@ -1,0 +1,1 @@
+"""Payments writes: charges, orders, settlement (IPN and reconciliation), receipts, reports."""
