@@ -7,6 +7,7 @@
 - `GET /me/payments/{reference}`: one order's state (the app asks after the browser comes back).
 """
 
+import logging
 from datetime import datetime
 
 from django.conf import settings
@@ -15,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field as SchemaField
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from opendvc.accounts.api import bearer
 from opendvc.catalog.api import language
@@ -26,6 +27,7 @@ from opendvc.dossiers import selectors as dossier_selectors
 from opendvc.payments import selectors, vnpay
 from opendvc.payments.services import orders, settlement
 
+logger = logging.getLogger(__name__)
 router = Router(tags=["payments"])
 MAX_REFERENCE_LENGTH = 32
 
@@ -116,11 +118,14 @@ def ipn(request, provider: str):
     allowed = getattr(settings, "PAYMENT_IPN_ALLOWED_IPS", [])
     ip = client_ip(request)
     params = {key: value for key, value in request.GET.items() if key.startswith("vnp_")}
-    if allowed and ip not in allowed:
-        settlement.log_message("ipn", params, vnpay.OTHER_ERROR[0], note="address not allowed", ip=ip)
-        code, message = vnpay.OTHER_ERROR
-    else:
-        code, message = settlement.handle_ipn(provider[:32], params, ip=ip)
+    code, message = vnpay.OTHER_ERROR
+    try:
+        if allowed and ip not in allowed:
+            settlement.log_message("ipn", params, code, note="address not allowed", ip=ip)
+        else:
+            code, message = settlement.handle_ipn(provider[:32], params, ip=ip)
+    except Exception:  # even the log failing (database down) gets the protocol's answer: the gateway retries
+        logger.exception("IPN from %s not processed", ip)
     return JsonResponse({"RspCode": code, "Message": message})
 
 
@@ -182,12 +187,15 @@ def start_payment(request, code: str, lang: str | None = None):
         )
         if url.startswith("/"):
             url = request.build_absolute_uri(url)
-        return 201, {
-            "reference": order.reference,
-            "amount": order.amount,
-            "expires_at": _local(order.expires_at),
-            "payment_url": url,
-        }
+        return Status(
+            201,
+            {
+                "reference": order.reference,
+                "amount": order.amount,
+                "expires_at": _local(order.expires_at),
+                "payment_url": url,
+            },
+        )
 
 
 @router.get("/me/payments/{reference}", auth=bearer, response=OrderOut, summary="One of my payment orders")
