@@ -30,10 +30,11 @@ demo: migrate
 	DEBUG=1 $(BIN)/python manage.py create_demo_users
 	DEBUG=1 $(BIN)/python manage.py load_demo_forms
 	DEBUG=1 $(BIN)/python manage.py load_demo_dossiers
+	DEBUG=1 $(BIN)/python manage.py load_demo_payments
 
 run: demo
 	@echo "OpenDVC on http://127.0.0.1:$(PORT)/  (Ctrl+C to stop)"
-	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	DEBUG=1 PORTAL_BASE_URL=http://127.0.0.1:$(PORT) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 lint: install
 	$(BIN)/ruff check src bench scripts conftest.py manage.py

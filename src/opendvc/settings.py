@@ -426,6 +426,9 @@ PAYMENT_SERVER_IP = os.environ.get("PAYMENT_SERVER_IP", "127.0.0.1")  # vnp_IpAd
 # Gateways' addresses allowed to send IPNs (empty: any; the signature is checked either way).
 PAYMENT_IPN_ALLOWED_IPS = env_list("PAYMENT_IPN_ALLOWED_IPS")
 PAYMENT_START_LIMITS = env_list("PAYMENT_START_LIMITS", "10/h,30/d")
+# Gateway addresses of merchant accounts with their own payment_url (the providers' are allowed already):
+# the content security policy lets the payment form lead there.
+PAYMENT_FORM_ORIGINS = env_list("PAYMENT_FORM_ORIGINS")
 
 # With DEBUG off, refuse what only a developer's machine may run: the test CA (its stand-in plug-in signs
 # as the demo people) and, unless a public demo says so (ALLOW_REFERENCE_ADAPTERS=1), the reference

@@ -262,6 +262,11 @@ class Procedure(models.Model):
         return translated(self, "conditions")
 
     @property
+    def has_payable_fees(self) -> bool:
+        """Whether some fee may cost something (a fixed amount, or one stated for the case)."""
+        return any(fee.amount != 0 for fee in self.fees.all())
+
+    @property
     def processing_time_text(self) -> str:
         """ "5 ngày làm việc" / "1 working day": the number with its unit, singular or plural."""
         n = self.processing_time

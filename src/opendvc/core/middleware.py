@@ -5,13 +5,24 @@ from urllib.parse import urlsplit
 from django.conf import settings
 
 
+def _origin(url: str) -> str:
+    parts = urlsplit(url or "")
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
 def content_security_policy() -> str:
-    """Strict: only our own origin, plus the USB-token plug-in's local address when it is elsewhere."""
-    plugin = urlsplit(settings.TOKEN_PLUGIN_URL)
-    connect = "'self'" + (f" {plugin.scheme}://{plugin.netloc}" if plugin.scheme and plugin.netloc else "")
+    """Strict: only our own origin, plus the USB-token plug-in's local address when it is elsewhere, and
+    the payment gateways' pages a form may lead to (browsers apply form-action to the redirect after
+    "Thanh toán")."""
+    plugin = _origin(settings.TOKEN_PLUGIN_URL)
+    connect = "'self'" + (f" {plugin}" if plugin else "")
+    urls = [p.get("payment_url", "") for p in getattr(settings, "PAYMENT_PROVIDERS", {}).values()]
+    urls += getattr(settings, "PAYMENT_FORM_ORIGINS", [])
+    gateways = sorted({_origin(url) for url in urls} - {""})
+    form_action = " ".join(["'self'", *gateways])
     return (
         "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-        f"connect-src {connect}; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+        f"connect-src {connect}; frame-ancestors 'none'; base-uri 'self'; form-action {form_action}"
     )
 
 

@@ -97,3 +97,23 @@ def test_api_errors_outside_the_endpoints_use_the_error_envelope(client, method,
     response = getattr(client, method)(path)
     assert response.status_code == status
     assert response.json()["error"]["code"] == code
+
+
+def test_production_refuses_the_payment_simulator_unless_a_public_demo_says_so():
+    result = _start(PRODUCTION | {"PAYMENT_SIMULATOR_ENABLED": "1"})
+    assert result.returncode != 0 and "payment gateway simulator" in result.stderr
+    assert (
+        _start(PRODUCTION | {"PAYMENT_SIMULATOR_ENABLED": "1", "ALLOW_REFERENCE_ADAPTERS": "1"}).returncode
+        == 0
+    )
+
+
+def test_forms_may_lead_to_the_payment_gateways_pages_and_nowhere_else(settings):
+    from opendvc.core.middleware import content_security_policy
+
+    settings.PAYMENT_FORM_ORIGINS = ["https://pay.bank.example/checkout"]
+    policy = content_security_policy()
+    assert (
+        "form-action 'self' https://pay.bank.example https://pay.vnpay.vn https://sandbox.vnpayment.vn"
+        in policy
+    )

@@ -23,6 +23,7 @@ WALK_INS = [
     ("Hoàng Văn Dũng", "", "0934555777", "1.000656", Channel.COUNTER, "processed"),
     ("Vũ Thị Lan", "", "0978222444", "1.001193", Channel.COUNTER, "returned"),
     ("Đỗ Quốc Khánh", "", "0911666888", "1.004873", Channel.COUNTER, "apology"),
+    ("Bùi Thị Hạnh", "", "0966333555", "1.004873", Channel.COUNTER, "obligation"),
 ]
 
 
@@ -81,6 +82,14 @@ class Command(BaseCommand):
                 version=dossier.version,
                 reason="Cần xác minh thêm thông tin",
                 new_due=new_due,
+            )
+        elif stage == "obligation":
+            actions.request_payment(
+                dossier,
+                actor=handler,
+                version=dossier.version,
+                amount=20_000,
+                reason="Lệ phí cấp Giấy xác nhận tình trạng hôn nhân (Nghị quyết của HĐND thành phố Hà Nội)",
             )
         elif stage in ("processed", "returned"):
             dossier = actions.process_dossier(dossier, actor=handler, version=dossier.version, results=[])

@@ -12,9 +12,11 @@ from opendvc.core.errors import DomainError
 from opendvc.dossiers import selectors
 from opendvc.dossiers.eforms import render as eform
 from opendvc.dossiers.eforms.addresses import default_address_book
-from opendvc.dossiers.models import Delivery, StoredFile
+from opendvc.dossiers.eforms.validation import validate
+from opendvc.dossiers.models import Channel, Delivery, StoredFile
+from opendvc.dossiers.services import fees, submission
 from opendvc.dossiers.services import files as file_service
-from opendvc.dossiers.services import submission
+from opendvc.dossiers.signals import panels_for
 from opendvc.dossiers.views.citizen.common import DELIVERY, FILES, REVIEW, applicant_required, optional_url
 from opendvc.dossiers.views.citizen.mine import _my_dossier
 from opendvc.dossiers.views.citizen.wizard import (
@@ -265,8 +267,20 @@ def _review_context(request, draft, spec) -> dict:
         "files_url": reverse("dossiers:draft_files", args=[draft.pk]),
         "delivery_url": reverse("dossiers:draft_delivery", args=[draft.pk]),
         "delivery_label": Delivery(draft.delivery).label if draft.delivery in Delivery.values else "",
+        "fee_lines": _fee_lines(draft, spec),
         "error_links": [],
         "declaration_error": [],
+    }
+
+
+def _fee_lines(draft, spec) -> dict:
+    """What the dossier will owe for the answers given so far, and when it is paid."""
+    cleaned = validate(spec, draft.data).cleaned
+    lines = fees.fee_lines(draft.procedure, spec=spec, data=cleaned, channel=Channel.ONLINE)
+    return {
+        "lines": lines,
+        "total": fees.total(lines),
+        "stated_later": any(line.amount is None for line in lines),
     }
 
 
@@ -303,5 +317,6 @@ def submitted(request, code: str):
         "dossier": dossier,
         "receipt_url": optional_url("dossiers:letter", dossier.code, event.pk) if event else "",
         "track_url": reverse("dossiers:track") + f"?ma={dossier.code}",
+        "extra_sections": panels_for(request, dossier, "applicant"),
     }
     return render(request, "dossiers/citizen/submitted.html", context)
