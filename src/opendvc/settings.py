@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "opendvc.notifications",
     "opendvc.dossiers",
     "opendvc.payments",
+    "opendvc.feedback",
 ]
 
 MIDDLEWARE = [
@@ -429,6 +430,17 @@ PAYMENT_START_LIMITS = env_list("PAYMENT_START_LIMITS", "10/h,30/d")
 # Gateway addresses of merchant accounts with their own payment_url (the providers' are allowed already):
 # the content security policy lets the payment form lead there.
 PAYMENT_FORM_ORIGINS = env_list("PAYMENT_FORM_ORIGINS")
+
+# Feedback and petitions (opendvc.feedback): deadlines in working days at the agency holding a feedback
+# (domain.md, *(check)*): receive/refuse/forward, ask for more information, answer, publish after approval.
+FEEDBACK_DEADLINES = {
+    "decide": int(os.environ.get("FEEDBACK_DECIDE_DAYS", "2")),
+    "info": int(os.environ.get("FEEDBACK_INFO_DAYS", "5")),
+    "answer": int(os.environ.get("FEEDBACK_ANSWER_DAYS", "15")),
+    "publish": int(os.environ.get("FEEDBACK_PUBLISH_DAYS", "2")),
+}
+FEEDBACK_SUBMIT_LIMITS_PER_IP = env_list("FEEDBACK_SUBMIT_LIMITS_PER_IP", "5/h,20/d")
+FEEDBACK_VOTE_LIMITS_PER_IP = env_list("FEEDBACK_VOTE_LIMITS_PER_IP", "60/h")
 
 # With DEBUG off, refuse what only a developer's machine may run: the test CA (its stand-in plug-in signs
 # as the demo people) and, unless a public demo says so (ALLOW_REFERENCE_ADAPTERS=1), the reference

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("opendvc.notifications.urls")),
     path("", include("opendvc.dossiers.urls")),
     path("", include("opendvc.payments.views")),
+    path("", include("opendvc.feedback.urls")),
     path("", include("opendvc.catalog.urls")),
 ]
 

@@ -48,6 +48,15 @@ def enforce(request, limits: list[Limit], message: str | None = None) -> None:
         _usage(request, limit, increment=True)
 
 
+def misses(request, *, group: str, key: str, allowed: int, window: str, add: bool = False) -> int:
+    """How many misses (unknown codes looked up) `key` has in the current window, counting one more with
+    `add`. Lookup pages ask for a captcha once `allowed` misses are reached, so codes cannot be guessed."""
+    usage = get_usage(
+        request, group=group, key=lambda _group, _request: key, rate=f"{allowed}/{window}", increment=add
+    )
+    return usage["count"] if usage else 0
+
+
 def duration(seconds: int) -> str:
     """'45 giây', '3 phút', '2 giờ' (English plural forms through ngettext)."""
     if seconds <= 90:

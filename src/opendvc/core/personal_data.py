@@ -118,3 +118,21 @@ class EncryptedField(models.TextField):
         if value is None or value == "":
             return value
         return encrypt(value)
+
+
+_REDACT_PATTERNS = [
+    # e-mail addresses
+    (re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"), "[thư điện tử]"),
+    # phone numbers: 0912 345 678, +84 912-345-678, 024.3825.1234 (9 to 11 digits, separators allowed)
+    (re.compile(r"(?<![\w])(?:\+?84|0)(?:[\s.\-]?\d){8,10}(?![\w])"), "[số điện thoại]"),
+    # ID numbers: 12-digit identity numbers, 9-digit old ID cards, 10-digit social-insurance numbers
+    (re.compile(r"(?<!\d)(?:\d{12}|\d{10}|\d{9})(?!\d)"), "[số giấy tờ]"),
+]
+
+
+def redact(text: str) -> str:
+    """The text with e-mail addresses, phone numbers and ID numbers replaced by what they are, for
+    publishing what a person wrote ("Gọi tôi: 0912345678" -> "Gọi tôi: [số điện thoại]")."""
+    for pattern, replacement in _REDACT_PATTERNS:
+        text = pattern.sub(replacement, text or "")
+    return text

@@ -1,0 +1,1 @@
+"""Feedback writes: sending, handling by agencies, votes."""
