@@ -262,6 +262,10 @@ def _role_links(account: Account) -> list[dict]:
                     "label": _("Tiếp nhận hồ sơ nộp trực tiếp, qua bưu chính"),
                 }
             )
+        links.append({"url": reverse("feedback:inbox"), "label": _("Phản ánh, kiến nghị gửi cơ quan")})
+        links.append(
+            {"url": reverse("payments:backoffice"), "label": _("Thanh toán phí, lệ phí của cơ quan")}
+        )
     if account.has_role(OfficialRole.POST_CLERK):
         links.append(
             {

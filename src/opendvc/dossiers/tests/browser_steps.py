@@ -10,7 +10,7 @@ from opendvc.accounts.tests.factories import PASSWORD, last_otp
 CAPTCHA = re.compile(r"^Mã xác thực$")
 
 
-def official_signs_in(page, username, secret):
+def official_signs_in(page, username, secret, full_name="Phạm Thị Một Cửa"):
     page.goto("/can-bo/dang-nhap/")
     page.get_by_label("Tên đăng nhập").fill(username)
     page.get_by_label("Mật khẩu").fill(PASSWORD)
@@ -18,7 +18,7 @@ def official_signs_in(page, username, secret):
     page.get_by_role("button", name="Đăng nhập").click()
     page.get_by_label("Mã xác thực từ ứng dụng").fill(pyotp.TOTP(secret).now())
     page.get_by_role("button", name="Xác nhận").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Xin chào Phạm Thị Một Cửa")
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Xin chào {full_name}")
 
 
 def sign_in_on_the_way(page, id_number, phone):
