@@ -31,6 +31,7 @@ demo: migrate
 	DEBUG=1 $(BIN)/python manage.py load_demo_forms
 	DEBUG=1 $(BIN)/python manage.py load_demo_dossiers
 	DEBUG=1 $(BIN)/python manage.py load_demo_payments
+	DEBUG=1 $(BIN)/python manage.py load_demo_feedback
 
 run: demo
 	@echo "OpenDVC on http://127.0.0.1:$(PORT)/  (Ctrl+C to stop)"

@@ -3,8 +3,8 @@ normalisation (diacritics, i/y, typos, function words, synonyms such as CCCD or 
 
 A published feedback keeps its folded public title, public content and answer in `search_text` (padded
 with spaces, so that " word " matches whole words). Recall asks the database for feedback holding every
-word of a query variant (the words as typed, corrected, or rewritten by a synonym), and when those are
-few, feedback with two of them; ranking is
+word of a query variant (the words as typed, corrected, or rewritten by a synonym), and when there is
+none, feedback with two of them; ranking is
 `catalog.search.ranking.rank` with the title as the name and the content and answer as the body.
 """
 
@@ -17,7 +17,7 @@ from opendvc.catalog.search.vocabulary import vocabulary
 from opendvc.core.text import search_key, search_tokens
 
 CANDIDATES = 200
-WIDEN_BELOW = 20  # fewer matches of every word than this: also take those with two of the words
+WIDEN_BELOW = 1  # no feedback holds every word of a variant: take those with two of its words
 MAX_QUERY = 200
 
 

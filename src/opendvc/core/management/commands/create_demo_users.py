@@ -1,5 +1,6 @@
-"""Demo accounts for `make run`: a system admin, officials of UBND phường Hoàn Kiếm, a Vietnam Post clerk
-and a ready citizen account (Lê Văn Cường, for the lost-OTP-phone demo).
+"""Demo accounts for `make run`: a system admin, officials of UBND phường Hoàn Kiếm and of Sở Tư pháp Hà Nội
+(where feedback is forwarded), a Vietnam Post clerk and a ready citizen account (Lê Văn Cường, for the
+lost-OTP-phone demo).
 
 Idempotent: an existing account keeps its password and authenticator; the table printed at the end is
 the same on every run. Staff accounts get an authenticator secret (printed with its otpauth:// URI) so
@@ -24,6 +25,7 @@ from opendvc.accounts.services.common import citizen_by_id
 from opendvc.accounts.totp import provisioning_uri
 
 HOAN_KIEM = "000.00.20.H26"
+JUSTICE_HANOI = "000.01.00.H26"  # Sở Tư pháp thành phố Hà Nội: feedback forwarded to it
 
 # (username, password, full name, kind, agency code, roles, what it is for)
 STAFF = [
@@ -71,6 +73,24 @@ STAFF = [
         HOAN_KIEM,
         [OfficialRole.AGENCY_ADMIN],
         "quản trị cơ quan: đặt lại ứng dụng xác thực của cán bộ",
+    ),
+    (
+        "xuly.sotuphap",
+        "Xulystp@2026",
+        "Lê Văn Pháp",
+        AccountKind.OFFICIAL,
+        JUSTICE_HANOI,
+        [OfficialRole.DESK_CLERK, OfficialRole.HANDLER],
+        "tiếp nhận và xử lý phản ánh, kiến nghị, Sở Tư pháp Hà Nội",
+    ),
+    (
+        "pheduyet.sotuphap",
+        "Duyetstp@2026",
+        "Đỗ Thị Duyệt",
+        AccountKind.OFFICIAL,
+        JUSTICE_HANOI,
+        [OfficialRole.APPROVER],
+        "lãnh đạo phê duyệt trả lời phản ánh, Sở Tư pháp Hà Nội",
     ),
     (
         "buudien.hoankiem",
