@@ -74,7 +74,9 @@ def _official(username):
 def load() -> int:
     if Feedback.objects.filter(sender_name=SENDER).exists():
         return 0
-    clerk, handler, approver = (_official(u) for u in ("tiepnhan.hoankiem", "xuly.hoankiem", "pheduyet.hoankiem"))
+    clerk, handler, approver = (
+        _official(u) for u in ("tiepnhan.hoankiem", "xuly.hoankiem", "pheduyet.hoankiem")
+    )
     stp_handler, stp_approver = _official("xuly.sotuphap"), _official("pheduyet.sotuphap")
     made = 0
     for agency_code, kind, title, content, procedure, stage, answer in ITEMS:
@@ -93,7 +95,9 @@ def load() -> int:
         if stage == "new":
             continue
         receiver, writer, leader = (
-            (stp_handler, stp_handler, stp_approver) if agency_code == JUSTICE_HANOI else (clerk, handler, approver)
+            (stp_handler, stp_handler, stp_approver)
+            if agency_code == JUSTICE_HANOI
+            else (clerk, handler, approver)
         )
         handling.receive(feedback, actor=receiver, version=None)
         handling.draft_answer(feedback, actor=writer, version=None, answer=answer)

@@ -15,7 +15,7 @@ from opendvc.feedback.services.submission import is_sender
 
 
 def _code(value: str) -> str:
-    return "".join((value or "").split()).upper()[:32]
+    return "".join((value or "").replace("\x00", "").split()).upper()[:32]
 
 
 def published() -> QuerySet:
@@ -142,6 +142,7 @@ def inbox(official, *, show: str = "", query: str = "") -> QuerySet:
         rows = rows.filter(status=Status.AWAITING_APPROVAL)
     elif show == "done":
         rows = rows.exclude(status__in=OPEN_STATUSES)
+    query = query.replace("\x00", "")
     query = _code(query) if query.strip().upper().startswith("PA-") else query.strip()
     if query:
         rows = rows.filter(Q(code__icontains=query) | Q(title__icontains=query))

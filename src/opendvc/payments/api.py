@@ -117,7 +117,7 @@ def ipn(request, provider: str):
     Answers `{"RspCode": "00" | "01" | "02" | "04" | "97" | "99", "Message": …}` with HTTP 200."""
     allowed = getattr(settings, "PAYMENT_IPN_ALLOWED_IPS", [])
     ip = client_ip(request)
-    params = {key: value for key, value in request.GET.items() if key.startswith("vnp_")}
+    params = vnpay.gateway_params(request.GET)
     code, message = vnpay.OTHER_ERROR
     try:
         if allowed and ip not in allowed:

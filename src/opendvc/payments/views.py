@@ -10,6 +10,7 @@
 - `/mot-cua/thanh-toan/`: the agency's payments and daily reconciliation reports; money taken at the desk.
 """
 
+import re
 from datetime import date
 
 from django.contrib import messages
@@ -95,7 +96,7 @@ def pay(request, code):
 
 def _gateway_return(request):
     """(order or None, what the gateway claims, signature valid) for the return's parameters."""
-    params = {k: v for k, v in request.GET.items() if k.startswith("vnp_")}
+    params = vnpay.gateway_params(request.GET)
     merchants = MerchantAccount.objects.filter(tmn_code=params.get("vnp_TmnCode", ""))
     for merchant in merchants:
         try:
@@ -187,9 +188,11 @@ def receipt_verify(request, token):
     """Public: the receipt's content as issued, for whoever scans its QR code (payer's name masked)."""
     from opendvc.payments.models import Receipt
 
-    receipt = (
-        Receipt.objects.select_related("order__dossier__procedure", "agency").filter(token=token).first()
-    )
+    receipt = None
+    if re.fullmatch(r"[A-Za-z0-9_-]{16,64}", token):  # what secrets.token_urlsafe gives, nothing else
+        receipt = (
+            Receipt.objects.select_related("order__dossier__procedure", "agency").filter(token=token).first()
+        )
     if receipt is None:
         return render(request, "payments/receipt_verify.html", {"receipt": None}, status=404)
     return render(
@@ -218,7 +221,7 @@ def counter_payment(request, code):
         raise Http404(str(exc)) from exc
     try:
         order = orders.record_counter_payment(
-            dossier, actor=request.user, note=request.POST.get("note", "").strip()[:500]
+            dossier, actor=request.user, note=request.POST.get("note", "").replace("\x00", "").strip()[:500]
         )
     except DomainError as exc:
         messages.error(request, exc.message)

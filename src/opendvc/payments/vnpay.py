@@ -89,6 +89,15 @@ QUERY_OK, QUERY_BAD_MERCHANT, QUERY_BAD_FORMAT, QUERY_NOT_FOUND = "00", "02", "0
 QUERY_DUPLICATE, QUERY_BAD_SIGNATURE, QUERY_OTHER = "94", "97", "99"
 
 
+def gateway_params(query: Mapping[str, object]) -> dict[str, str]:
+    """The `vnp_*` fields of a request as text the database can keep: no NUL, at most 1,000 characters."""
+    return {
+        str(key)[:64]: str(value).replace("\x00", "")[:1000]
+        for key, value in query.items()
+        if str(key).startswith("vnp_")
+    }
+
+
 def response_message(code: str) -> str:
     """What a vnp_ResponseCode means, for the payer."""
     return str(RESPONSE_MESSAGES.get(code or "", _("Giao dịch không thành công")))
@@ -118,10 +127,14 @@ def signed(params: Mapping[str, object], secret: str) -> dict[str, str]:
     return {**clean, "vnp_SecureHash": sign(clean, secret)}
 
 
+def _same(given: str, expected: str) -> bool:
+    """Constant-time comparison that also takes what no signature holds (non-ASCII) as a mismatch."""
+    return bool(given) and hmac.compare_digest(given.lower().encode("utf-8", "replace"), expected.encode())
+
+
 def verify(params: Mapping[str, object], secret: str) -> bool:
     """Whether `vnp_SecureHash` is the signature of the other parameters (constant-time comparison)."""
-    given = str(params.get("vnp_SecureHash") or "").lower()
-    return bool(given) and hmac.compare_digest(given, sign(params, secret))
+    return _same(str(params.get("vnp_SecureHash") or ""), sign(params, secret))
 
 
 def url(base: str, params: Mapping[str, object], secret: str) -> str:
@@ -137,8 +150,7 @@ def pipe_hash(params: Mapping[str, object], fields: tuple[str, ...], secret: str
 
 
 def verify_pipe(params: Mapping[str, object], fields: tuple[str, ...], secret: str) -> bool:
-    given = str(params.get("vnp_SecureHash") or "").lower()
-    return bool(given) and hmac.compare_digest(given, pipe_hash(params, fields, secret))
+    return _same(str(params.get("vnp_SecureHash") or ""), pipe_hash(params, fields, secret))
 
 
 def format_date(moment: datetime) -> str:

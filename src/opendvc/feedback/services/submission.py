@@ -39,7 +39,9 @@ def is_sender(feedback: Feedback, *, account=None, token: str = "") -> bool:
     """The account that sent it, or whoever holds its private link's token."""
     if account is not None and account.is_authenticated and feedback.sender_id == account.pk:
         return True
-    return bool(token) and bool(feedback.sender_token) and hmac.compare_digest(token, feedback.sender_token)
+    if not token or not feedback.sender_token:
+        return False
+    return hmac.compare_digest(str(token).encode("utf-8", "replace"), feedback.sender_token.encode())
 
 
 def submit(

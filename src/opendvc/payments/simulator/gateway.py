@@ -282,6 +282,7 @@ def query(body) -> dict:
     _latency()
     if not isinstance(body, dict) or any(not body.get(f) for f in vnpay.QUERY_REQUEST_FIELDS):
         return _query_answer(None, vnpay.QUERY_BAD_FORMAT, "Invalid request format", body=body)
+    body = vnpay.gateway_params(body)
     merchant = SimMerchant.objects.filter(tmn_code=str(body["vnp_TmnCode"])).first()
     if merchant is None:
         return _query_answer(None, vnpay.QUERY_BAD_MERCHANT, "Merchant is not valid", body=body)

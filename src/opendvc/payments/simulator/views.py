@@ -14,7 +14,7 @@ from opendvc.payments.simulator.models import IpnMode, SimNotification, SimTrans
 
 
 def _vnp(source) -> dict:
-    return {key: value for key, value in source.items() if key.startswith("vnp_")}
+    return vnpay.gateway_params(source)
 
 
 @never_cache

@@ -5,7 +5,9 @@ from opendvc.feedback.demo import load
 
 
 class Command(BaseCommand):
-    help = "Demo feedback: answered ones in the public list, others in the demo agencies' inboxes (DEBUG only)."
+    help = (
+        "Demo feedback: answered ones in the public list, others in the demo agencies' inboxes (DEBUG only)."
+    )
 
     def handle(self, *args, **options):
         if not settings.DEBUG:
