@@ -21,8 +21,9 @@ ITEMS = [
         "mới. Đề nghị phường kiểm tra.",
         "1.001193",
         "published",
-        "UBND phường Hoàn Kiếm đã kiểm tra: hồ sơ chậm do thiếu bản sao giấy chứng nhận kết hôn nhưng cán bộ "
-        "không ra phiếu yêu cầu bổ sung. Phường đã kiểm điểm cán bộ, trả kết quả ngày 20/11 và xin lỗi công dân.",
+        "UBND phường Hoàn Kiếm đã kiểm tra: hồ sơ chậm do thiếu bản sao giấy chứng nhận kết hôn nhưng cán "
+        "bộ không ra phiếu yêu cầu bổ sung. Phường đã kiểm điểm cán bộ, trả kết quả ngày 20/11 và xin lỗi "
+        "công dân.",
     ),
     (
         JUSTICE_HANOI,

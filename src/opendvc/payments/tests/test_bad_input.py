@@ -25,10 +25,9 @@ def citizen():
 
 @pytest.mark.parametrize("value", NASTY)
 def test_the_ipn_and_the_return_survive_nasty_parameters(client, gateway, value):
-    params = {
-        key: value
-        for key in ("vnp_TmnCode", "vnp_TxnRef", "vnp_Amount", "vnp_SecureHash", "vnp_ResponseCode")
-    }
+    params = dict.fromkeys(
+        ("vnp_TmnCode", "vnp_TxnRef", "vnp_Amount", "vnp_SecureHash", "vnp_ResponseCode"), value
+    )
     answer = no_server_error(client.get("/api/v1/payments/ipn/simulator", params)).json()
     assert answer["RspCode"] in ("97", "99")
     no_server_error(client.get("/thanh-toan/ket-qua/", params))
@@ -93,7 +92,7 @@ def test_feedback_pages_survive_nasty_input(client, value):
     no_server_error(
         client.post(
             "/phan-anh-kien-nghi/gui/",
-            {**{f: value for f in fields}, "captcha_0": "x", "captcha_1": "PASSED"},
+            {**dict.fromkeys(fields, value), "captcha_0": "x", "captcha_1": "PASSED"},
         )
     )
     office = Client()
