@@ -32,6 +32,7 @@ from opendvc.accounts.models import (
 )
 from opendvc.accounts.services import officials
 from opendvc.core import audit
+from opendvc.core.admin import ReadOnlyModelAdmin
 from opendvc.core.models import AuditEvent
 from opendvc.core.personal_data import is_id_number, lookup_digest, mask, normalize_phone
 
@@ -361,7 +362,7 @@ class AccountAdmin(admin.ModelAdmin):
             )
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ReadOnlyModelAdmin):
     """History is written by the services only: nobody adds, changes or deletes it here, and only system
     admins read it (it holds every person's sign-ins and IP addresses)."""
 
@@ -370,15 +371,6 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_module_permission(self, request):
         return officials.is_system_admin(request.user)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(AccessEvent)

@@ -6,6 +6,21 @@ from django.utils.translation import gettext_lazy as _
 from opendvc.core import audit
 from opendvc.core.models import CalendarDay
 
+
+class ReadOnlyModelAdmin(admin.ModelAdmin):
+    """Records written by services only (histories, messages, payments): shown, never added, changed or
+    deleted in the admin."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 WEEKDAYS = [_("Thứ Hai"), _("Thứ Ba"), _("Thứ Tư"), _("Thứ Năm"), _("Thứ Sáu"), _("Thứ Bảy"), _("Chủ nhật")]
 
 

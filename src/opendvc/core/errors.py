@@ -22,3 +22,22 @@ class DomainError(Exception):
 class NotFound(DomainError):
     status = 404
     code = "not_found"
+
+
+class Conflict(DomainError):
+    """The record changed since the page was drawn (another official acted): nothing was overwritten."""
+
+    status = 409
+    code = "conflict"
+
+
+class IllegalTransition(DomainError):
+    """The action does not apply to the record in its present status."""
+
+    status = 409
+    code = "illegal_transition"
+
+
+class NotAllowed(DomainError):
+    status = 403
+    code = "forbidden"

@@ -10,13 +10,31 @@ from django.utils.translation import gettext_lazy as _
 
 class AppendOnlyQuerySet(models.QuerySet):
     def update(self, **kwargs):
-        raise PermissionDenied("The audit trail is append-only.")
+        raise PermissionDenied(f"{self.model._meta.label} is append-only.")
 
     def delete(self):
-        raise PermissionDenied("The audit trail is append-only.")
+        raise PermissionDenied(f"{self.model._meta.label} is append-only.")
 
 
-class AuditEvent(models.Model):
+class AppendOnlyModel(models.Model):
+    """A record that is written once: saving it again or deleting it is refused, one at a time or in
+    bulk. Pair it with a migration that makes the database refuse UPDATE too (`core.append_only`)."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionDenied(f"{self._meta.label} is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionDenied(f"{self._meta.label} is append-only.")
+
+
+class AuditEvent(AppendOnlyModel):
     """One state change: who did what to which record, when, from where.
 
     Append-only: the model refuses updates and deletes, and database triggers (migration 0002) refuse
@@ -33,8 +51,6 @@ class AuditEvent(models.Model):
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     details = models.JSONField(default=dict, blank=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         ordering = ["-at", "-id"]
         verbose_name = _("nhật ký thao tác")
@@ -43,14 +59,6 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.action} {self.target_type}:{self.target_id}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionDenied("The audit trail is append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionDenied("The audit trail is append-only.")
 
 
 class CalendarDayKind(models.TextChoices):

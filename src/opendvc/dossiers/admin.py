@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from opendvc.accounts.services import officials
 from opendvc.core import audit
+from opendvc.core.admin import ReadOnlyModelAdmin
 from opendvc.dossiers import apikeys
 from opendvc.dossiers.eforms.schema import check_definition
 from opendvc.dossiers.models import AgencyApiKey, Dossier, FormDefinition
@@ -23,7 +24,7 @@ from opendvc.dossiers.models import AgencyApiKey, Dossier, FormDefinition
 
 
 @admin.register(Dossier)
-class DossierAdmin(admin.ModelAdmin):
+class DossierAdmin(ReadOnlyModelAdmin):
     list_display = ["code", "agency", "procedure", "status", "channel", "source", "due_at"]
     list_filter = ["status", "channel", "source"]
     search_fields = ["code", "external_id"]
@@ -64,15 +65,6 @@ class DossierAdmin(admin.ModelAdmin):
             .get_queryset(request)
             .defer("data", "delivery_address", "applicant_phone", "applicant_email", "applicant_name")
         )
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 # ------------------------------------------------------------------------------------------------ e-forms

@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from opendvc.core.models import AppendOnlyQuerySet
+from opendvc.core.models import AppendOnlyModel
 from opendvc.core.personal_data import EncryptedField, encrypt, mask
 
 
@@ -332,7 +332,7 @@ class SupplementRequest(models.Model):
         return f"{self.dossier_id} {self.requested_at:%Y-%m-%d}"
 
 
-class DossierEvent(models.Model):
+class DossierEvent(AppendOnlyModel):
     """The dossier's timeline: who did what, when, with which comment. Append-only."""
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="events")
@@ -348,21 +348,12 @@ class DossierEvent(models.Model):
     details = models.JSONField(default=dict, blank=True)
     public = models.BooleanField(default=True)  # shown to the applicant
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         ordering = ["at", "id"]
         indexes = [models.Index(fields=["dossier", "at"])]
 
     def __str__(self):
         return f"{self.dossier_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
-
-    def save(self, *args, **kwargs):
-        from django.core.exceptions import PermissionDenied
-
-        if self.pk is not None:
-            raise PermissionDenied("The dossier timeline is append-only.")
-        super().save(*args, **kwargs)
 
 
 class DossierRating(models.Model):

@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from opendvc.core.admin import ReadOnlyModelAdmin
 from opendvc.core.personal_data import mask_phone
 from opendvc.feedback.models import Event, Feedback
 
@@ -19,7 +20,7 @@ class EventInline(admin.TabularInline):
 
 
 @admin.register(Feedback)
-class FeedbackAdmin(admin.ModelAdmin):
+class FeedbackAdmin(ReadOnlyModelAdmin):
     list_display = ["code", "title", "agency", "status", "submitted_at", "answer_due_at", "published_at"]
     list_filter = ["status", "kind", "round"]
     search_fields = ["code", "title"]
@@ -55,12 +56,3 @@ class FeedbackAdmin(admin.ModelAdmin):
     @admin.display(description=_("Số điện thoại"))
     def masked_phone(self, obj):
         return mask_phone(obj.sender_phone)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -9,7 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from opendvc.core.models import AppendOnlyQuerySet
+from opendvc.core.models import AppendOnlyModel
 from opendvc.core.personal_data import EncryptedField
 
 
@@ -131,7 +131,7 @@ class Attachment(models.Model):
         return f"{self.feedback_id} {self.role} {self.file_id}"
 
 
-class Event(models.Model):
+class Event(AppendOnlyModel):
     """The feedback's history: who did what, at which agency, with which comment. Append-only."""
 
     feedback = models.ForeignKey(Feedback, on_delete=models.CASCADE, related_name="events")
@@ -148,20 +148,11 @@ class Event(models.Model):
     details = models.JSONField(default=dict, blank=True)
     public = models.BooleanField(default=True)  # shown to the sender
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         ordering = ["at", "id"]
 
     def __str__(self):
         return f"{self.feedback_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
-
-    def save(self, *args, **kwargs):
-        from django.core.exceptions import PermissionDenied
-
-        if self.pk is not None:
-            raise PermissionDenied("The feedback history is append-only.")
-        super().save(*args, **kwargs)
 
 
 class Vote(models.Model):

@@ -1,13 +1,14 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from opendvc.core.admin import ReadOnlyModelAdmin
 from opendvc.notifications.errors import InvalidRecipient
 from opendvc.notifications.models import Message
 from opendvc.notifications.recipients import channel_of, normalize_recipient, recipient_digest
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(ReadOnlyModelAdmin):
     """Read-only: messages are written by notifications.services only; recipients are shown masked."""
 
     list_display = ["created_at", "channel", "recipient_masked", "purpose", "status", "attempts", "segments"]
@@ -46,12 +47,3 @@ class MessageAdmin(admin.ModelAdmin):
             else:
                 results |= queryset.filter(channel=channel, recipient_digest=digest)
         return results, may_have_duplicates
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from opendvc.core.admin import ReadOnlyModelAdmin
 from opendvc.payments.models import DailyReport, GatewayMessage, MerchantAccount, PaymentOrder, Receipt
 from opendvc.payments.providers import provider_choices
 
@@ -18,6 +19,19 @@ class MerchantAccountForm(forms.ModelForm):
         help_text=_(
             "Để trống để giữ chuỗi bí mật hiện tại. Chuỗi bí mật được mã hóa khi lưu và không hiển thị lại."
         ),
+    )
+
+    payment_url = forms.URLField(
+        label=_("Địa chỉ cổng thanh toán"),
+        required=False,
+        assume_scheme="https",
+        help_text=_("Để trống để dùng địa chỉ của đơn vị."),
+    )
+    api_url = forms.URLField(
+        label=_("Địa chỉ API truy vấn giao dịch"),
+        required=False,
+        assume_scheme="https",
+        help_text=_("Để trống để dùng địa chỉ của đơn vị."),
     )
 
     class Meta:
@@ -42,19 +56,8 @@ class MerchantAccountAdmin(admin.ModelAdmin):
     autocomplete_fields = ["agency"]
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(PaymentOrder)
-class PaymentOrderAdmin(ReadOnlyAdmin):
+class PaymentOrderAdmin(ReadOnlyModelAdmin):
     list_display = [
         "reference",
         "dossier",
@@ -72,7 +75,7 @@ class PaymentOrderAdmin(ReadOnlyAdmin):
 
 
 @admin.register(GatewayMessage)
-class GatewayMessageAdmin(ReadOnlyAdmin):
+class GatewayMessageAdmin(ReadOnlyModelAdmin):
     list_display = ["at", "kind", "reference", "outcome", "note", "ip_address"]
     list_filter = ["kind", "outcome"]
     search_fields = ["reference"]
@@ -80,7 +83,7 @@ class GatewayMessageAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Receipt)
-class ReceiptAdmin(ReadOnlyAdmin):
+class ReceiptAdmin(ReadOnlyModelAdmin):
     list_display = ["__str__", "agency", "payer_name", "amount", "issued_at"]
     search_fields = ["number", "order__reference", "order__dossier__code"]
     date_hierarchy = "issued_at"
@@ -88,7 +91,7 @@ class ReceiptAdmin(ReadOnlyAdmin):
 
 
 @admin.register(DailyReport)
-class DailyReportAdmin(ReadOnlyAdmin):
+class DailyReportAdmin(ReadOnlyModelAdmin):
     list_display = ["day", "agency", "orders", "paid_count", "paid_amount", "mismatches", "refund_due"]
     list_filter = ["day"]
     list_select_related = ["agency"]

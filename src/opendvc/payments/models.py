@@ -15,7 +15,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from opendvc.core.models import AppendOnlyQuerySet
+from opendvc.core.models import AppendOnlyModel
 from opendvc.core.personal_data import EncryptedField
 
 
@@ -162,7 +162,7 @@ class PaymentOrder(models.Model):
         return self.status != OrderStatus.PENDING
 
 
-class GatewayMessage(models.Model):
+class GatewayMessage(AppendOnlyModel):
     """One message exchanged with a payment gateway, as received, with our answer. Append-only."""
 
     class Kind(models.TextChoices):
@@ -181,8 +181,6 @@ class GatewayMessage(models.Model):
     params = models.JSONField(default=dict, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         ordering = ["at", "id"]
         verbose_name = _("thông điệp cổng thanh toán")
@@ -190,13 +188,6 @@ class GatewayMessage(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.kind} {self.reference} {self.outcome}"
-
-    def save(self, *args, **kwargs):
-        from django.core.exceptions import PermissionDenied
-
-        if self.pk is not None:
-            raise PermissionDenied("Gateway messages are append-only.")
-        super().save(*args, **kwargs)
 
 
 class ReceiptSequence(models.Model):

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from opendvc.accounts.models import Account, OfficialRole
 from opendvc.core import audit
-from opendvc.core.errors import DomainError
+from opendvc.core.errors import Conflict, DomainError, IllegalTransition, NotAllowed
 from opendvc.dossiers.models import (
     Delivery,
     Dossier,
@@ -32,21 +32,6 @@ from opendvc.dossiers.models import (
 from opendvc.dossiers.services import deadlines, notices
 from opendvc.dossiers.services.transitions import ACTIONS, APPLICANT, SYSTEM, _may
 from opendvc.dossiers.signals import before_action, dossier_event
-
-
-class Conflict(DomainError):
-    status = 409
-    code = "conflict"
-
-
-class IllegalTransition(DomainError):
-    status = 409
-    code = "illegal_transition"
-
-
-class NotAllowed(DomainError):
-    status = 403
-    code = "forbidden"
 
 
 def _begin(dossier: Dossier, action_name: str, actor, version: int | None) -> Dossier:

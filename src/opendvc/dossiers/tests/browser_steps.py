@@ -37,3 +37,13 @@ def arrive(page, heading):
     """The page with this heading has loaded, its scripts (htmx) included."""
     expect(page.get_by_role("heading", level=1)).to_have_text(heading)
     page.wait_for_load_state("load")
+
+
+def choose_agency_online(page, agency):
+    """On "Nơi giải quyết và nhận kết quả": province, commune, the agency, the result online; go on."""
+    arrive(page, "Nơi giải quyết và nhận kết quả")
+    page.get_by_label("Tỉnh, thành phố").select_option(label=agency.province.name)
+    page.get_by_label("Xã, phường").select_option(label=agency.commune.name)
+    page.get_by_role("radio", name=re.compile(re.escape(agency.name))).check()
+    page.get_by_role("radio", name=re.compile("Nhận bản điện tử trên Cổng")).check()
+    page.get_by_role("button", name="Tiếp tục").click()

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from opendvc.accounts.tests.factories import make_citizen
 from opendvc.catalog.models import Agency
 from opendvc.dossiers.models import Dossier, Status
-from opendvc.dossiers.tests.browser_steps import arrive, sign_in_on_the_way
+from opendvc.dossiers.tests.browser_steps import arrive, choose_agency_online, sign_in_on_the_way
 from opendvc.dossiers.tests.factories import BIRTH, HOAN_KIEM, make_pdf_bytes, make_procedure_with_form
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -63,12 +63,7 @@ def test_a_citizen_files_a_birth_registration_step_by_step_and_tracks_it_by_its_
     page.get_by_role("button", name="Tiếp tục").click()
 
     # The agency: province, then commune, then the commune's People's Committee; the result online.
-    arrive(page, "Nơi giải quyết và nhận kết quả")
-    page.get_by_label("Tỉnh, thành phố").select_option(label=agency.province.name)
-    page.get_by_label("Xã, phường").select_option(label=agency.commune.name)
-    page.get_by_role("radio", name=re.compile(re.escape(agency.name))).check()
-    page.get_by_role("radio", name=re.compile("Nhận bản điện tử trên Cổng")).check()
-    page.get_by_role("button", name="Tiếp tục").click()
+    choose_agency_online(page, agency)
 
     # Review, declare, submit.
     expect(page.get_by_role("heading", level=1)).to_have_text("Xem lại và nộp hồ sơ")

@@ -14,7 +14,12 @@ from playwright.sync_api import expect
 from opendvc.accounts.tests.factories import make_citizen, make_official
 from opendvc.catalog.models import Agency
 from opendvc.dossiers.models import Dossier, DossierRating, Status
-from opendvc.dossiers.tests.browser_steps import arrive, official_signs_in, sign_in_on_the_way
+from opendvc.dossiers.tests.browser_steps import (
+    arrive,
+    choose_agency_online,
+    official_signs_in,
+    sign_in_on_the_way,
+)
 from opendvc.dossiers.tests.factories import BIRTH, HOAN_KIEM, make_pdf_bytes, make_procedure_with_form
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -38,12 +43,7 @@ def citizen_files_a_birth_registration(page, citizen, agency) -> str:
     page.get_by_role("button", name="Tiếp tục").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Giấy tờ đính kèm")
     page.get_by_role("button", name="Tiếp tục").click()
-    arrive(page, "Nơi giải quyết và nhận kết quả")
-    page.get_by_label("Tỉnh, thành phố").select_option(label=agency.province.name)
-    page.get_by_label("Xã, phường").select_option(label=agency.commune.name)
-    page.get_by_role("radio", name=re.compile(re.escape(agency.name))).check()
-    page.get_by_role("radio", name=re.compile("Nhận bản điện tử trên Cổng")).check()
-    page.get_by_role("button", name="Tiếp tục").click()
+    choose_agency_online(page, agency)
     expect(page.get_by_role("heading", level=1)).to_have_text("Xem lại và nộp hồ sơ")
     page.get_by_label(re.compile("Tôi xin cam đoan những thông tin khai trên là đúng sự thật")).check()
     page.get_by_role("button", name="Nộp hồ sơ").click()

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opendvc.core import audit
-from opendvc.core.errors import DomainError
+from opendvc.core.errors import Conflict, DomainError, IllegalTransition, NotAllowed
 from opendvc.core.personal_data import redact
 from opendvc.feedback import deadlines, notices
 from opendvc.feedback.models import Attachment, Event, Feedback, Status
@@ -20,21 +20,18 @@ from opendvc.feedback.search import index_text
 from opendvc.feedback.transitions import ACTIONS, may
 
 MAX_TEXT = 5000
-
-
-class Conflict(DomainError):
-    status = 409
-    code = "conflict"
-
-
-class IllegalTransition(DomainError):
-    status = 409
-    code = "illegal_transition"
-
-
-class NotAllowed(DomainError):
-    status = 403
-    code = "forbidden"
+# The clock's fields, written whenever it (re)starts at an agency (deadlines.start_clock).
+CLOCK_FIELDS = (
+    "arrived_at",
+    "pauses",
+    "paused_since",
+    "decide_due_at",
+    "info_due_at",
+    "answer_due_at",
+    "publish_due_at",
+    "decided_at",
+)
+__all__ = ["Conflict", "IllegalTransition", "NotAllowed"]
 
 
 def _text(value: str, field: str, message: str, *, limit: int = MAX_TEXT) -> str:
@@ -162,19 +159,7 @@ def forward(feedback: Feedback, *, actor, version: int | None, agency, note: str
     )
     f.agency, f.status = agency, Status.NEW
     deadlines.start_clock(f, now)
-    _save(
-        f,
-        "agency",
-        "arrived_at",
-        "pauses",
-        "paused_since",
-        "decide_due_at",
-        "info_due_at",
-        "answer_due_at",
-        "publish_due_at",
-        "decided_at",
-        *fields,
-    )
+    _save(f, "agency", *CLOCK_FIELDS, *fields)
     record(
         f, "arrive", actor_name=origin.name_vi, from_status=previous, comment=note, from_agency=origin.code
     )
@@ -325,20 +310,7 @@ def reraise(feedback: Feedback, *, reason: str, account=None, token: str = "") -
     f.decided_at, f.decided_on_time = now, True  # already taken up: the agency answers again
     f.answered_on_time = f.published_on_time = None
     _save(
-        f,
-        "round",
-        "reraise_count",
-        "arrived_at",
-        "pauses",
-        "paused_since",
-        "decide_due_at",
-        "info_due_at",
-        "answer_due_at",
-        "publish_due_at",
-        "decided_at",
-        "decided_on_time",
-        "answered_on_time",
-        "published_on_time",
+        f, "round", "reraise_count", *CLOCK_FIELDS, "decided_on_time", "answered_on_time", "published_on_time"
     )
     record(f, "reraise", actor=account, actor_name=f.sender_name, from_status=previous, comment=reason)
     return f

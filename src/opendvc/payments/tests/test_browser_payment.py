@@ -16,7 +16,12 @@ from playwright.sync_api import expect
 from opendvc.accounts.tests.factories import make_citizen, make_official
 from opendvc.catalog.models import Agency
 from opendvc.dossiers.models import Dossier, Status
-from opendvc.dossiers.tests.browser_steps import arrive, official_signs_in, sign_in_on_the_way
+from opendvc.dossiers.tests.browser_steps import (
+    arrive,
+    choose_agency_online,
+    official_signs_in,
+    sign_in_on_the_way,
+)
 from opendvc.dossiers.tests.factories import HOAN_KIEM
 from opendvc.payments.demo import ensure_demo_merchants
 from opendvc.payments.models import OrderStatus
@@ -52,12 +57,7 @@ def test_a_citizen_pays_a_dossiers_fee_online_and_the_official_sees_it_reconcile
     page.get_by_role("button", name="Tiếp tục").click()
     if page.get_by_role("heading", level=1, name="Giấy tờ đính kèm").is_visible():
         page.get_by_role("button", name="Tiếp tục").click()
-    arrive(page, "Nơi giải quyết và nhận kết quả")
-    page.get_by_label("Tỉnh, thành phố").select_option(label=agency.province.name)
-    page.get_by_label("Xã, phường").select_option(label=agency.commune.name)
-    page.get_by_role("radio", name=re.compile(re.escape(agency.name))).check()
-    page.get_by_role("radio", name=re.compile("Nhận bản điện tử trên Cổng")).check()
-    page.get_by_role("button", name="Tiếp tục").click()
+    choose_agency_online(page, agency)
 
     # Before submitting, the applicant sees what the answers cost and when it is paid.
     arrive(page, "Xem lại và nộp hồ sơ")
