@@ -3,8 +3,8 @@
 One `requests.Session` per thread (requests does not promise thread safety), no proxy or .netrc picked
 up from the environment, redirects never followed, and no connection kept open after an answer: calls
 are few (an IPN, a reconciliation query), and a kept-alive connection to this very portal (the simulator
-under `make run`) would hold one of its request threads waiting. Tests replace `session` to route calls to the Django
-test client instead of the network.
+under `make run`) would hold one of its request threads waiting. Tests replace `session` to route calls
+to the Django test client instead of the network.
 """
 
 import threading
