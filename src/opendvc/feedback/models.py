@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from opendvc.core.models import AppendOnlyModel
 from opendvc.core.personal_data import EncryptedField
@@ -25,7 +26,7 @@ class Status(models.TextChoices):
     AWAITING_APPROVAL = "awaiting_approval", _("Chờ phê duyệt câu trả lời")
     APPROVED = "approved", _("Đã duyệt, chờ công khai")
     PUBLISHED = "published", _("Đã trả lời")
-    REFUSED = "refused", _("Từ chối tiếp nhận")
+    REFUSED = "refused", pgettext_lazy("feedback status", "Từ chối tiếp nhận")
 
 
 OPEN_STATUSES = frozenset(

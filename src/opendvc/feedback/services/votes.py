@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
+from opendvc.core import audit
 from opendvc.core.errors import DomainError
 from opendvc.feedback.models import Feedback, Vote
 
@@ -49,4 +50,6 @@ def vote(feedback: Feedback, *, voter: str, value: int) -> Feedback:
         changes["dislikes"] -= 1 if existing.value == -1 else 0
     Feedback.objects.filter(pk=locked.pk).update(**changes)
     locked.refresh_from_db(fields=["likes", "dislikes"])
+    # The voter key is an account id or a hash of a random cookie: nothing personal is recorded.
+    audit.record("feedback.vote", target=locked, code=locked.code, voter=voter, value=value)
     return locked
