@@ -23,6 +23,7 @@ from opendvc.dossiers.models import Status
 from opendvc.dossiers.services import actions, notices
 from opendvc.payments import vnpay
 from opendvc.payments.models import (
+    Charge,
     ChargeKind,
     ChargeState,
     GatewayMessage,
@@ -142,7 +143,7 @@ def settle_paid(order: PaymentOrder, *, via: str, actor=None, note: str = "") ->
     for charge in paying:
         charge.state, charge.order, charge.settled_at = ChargeState.PAID, order, now
     if paying:
-        type(paying[0]).objects.bulk_update(paying, ["state", "order", "settled_at"])
+        Charge.objects.bulk_update(paying, ["state", "order", "settled_at"])
     order.refund_due = sum(c.amount for c in charges if c not in paying)
     order.status = OrderStatus.PAID
     order.settled_at, order.settled_via = now, via
