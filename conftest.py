@@ -65,6 +65,24 @@ def page(browser, demo_live_server):
     context.close()
 
 
+@pytest.fixture
+def new_page(browser, demo_live_server):
+    """Pages for several people in one test (a citizen, an official…), each in its own browser context
+    (its own cookies), closed at the end so that no connection to the live server outlives the test."""
+    contexts = []
+
+    def make():
+        context = browser.new_context(base_url=demo_live_server.url, locale="vi-VN", accept_downloads=True)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
 @pytest.fixture(scope="session")
 def test_pki():
     """The development test PKI (identity.pki.testca): CA paths, CRLs and tokens; made once if missing."""

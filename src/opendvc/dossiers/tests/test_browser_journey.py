@@ -52,7 +52,7 @@ def citizen_files_a_birth_registration(page, citizen, agency) -> str:
 
 
 def test_a_birth_registration_goes_from_filing_to_a_verified_sealed_result_and_a_rating(
-    browser, demo_live_server
+    new_page,
 ):
     citizen = make_citizen()
     make_procedure_with_form(BIRTH)
@@ -60,12 +60,6 @@ def test_a_birth_registration_goes_from_filing_to_a_verified_sealed_result_and_a
     _official, secret = make_official(
         username="motcua.hk", roles=("desk_clerk", "handler"), full_name="Phạm Thị Một Cửa"
     )
-
-    def new_page():
-        context = browser.new_context(base_url=demo_live_server.url, locale="vi-VN", accept_downloads=True)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        return page
 
     citizen_page, official_page = new_page(), new_page()
     code = citizen_files_a_birth_registration(citizen_page, citizen, agency)
@@ -130,5 +124,3 @@ def test_a_birth_registration_goes_from_filing_to_a_verified_sealed_result_and_a
     rating.get_by_role("button", name="Gửi đánh giá").click()
     expect(citizen_page.get_by_role("status").first).to_be_visible()
     assert DossierRating.objects.get(dossier__code=code).value == "satisfied"
-    for page in (citizen_page, official_page):
-        page.context.close()

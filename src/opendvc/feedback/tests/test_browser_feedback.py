@@ -20,7 +20,7 @@ ANSWER = "Sở Tư pháp đã chỉ đạo UBND phường Hoàn Kiếm không y�
 
 
 def test_a_feedback_goes_from_a_citizen_through_two_agencies_to_a_published_answer_the_citizen_likes(
-    browser, demo_live_server
+    new_page,
 ):
     staff = {
         "ward": make_official(
@@ -36,12 +36,6 @@ def test_a_feedback_goes_from_a_citizen_through_two_agencies_to_a_published_answ
             username="lanhdao.stp", roles=("approver",), agency_code=JUSTICE_HANOI, full_name="Đỗ Thị Duyệt"
         ),
     }
-
-    def new_page():
-        context = browser.new_context(base_url=demo_live_server.url, locale="vi-VN")
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        return page
 
     def signed_in(key):
         account, secret = staff[key]

@@ -31,7 +31,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_citizen_pays_a_dossiers_fee_online_and_the_official_sees_it_reconciled(
-    browser, demo_live_server, settings
+    new_page, demo_live_server, settings
 ):
     settings.PORTAL_BASE_URL = demo_live_server.url  # where the simulated gateway sends its IPN
     ensure_demo_merchants()
@@ -41,12 +41,6 @@ def test_a_citizen_pays_a_dossiers_fee_online_and_the_official_sees_it_reconcile
     _official, secret = make_official(
         username="motcua.hk", roles=("desk_clerk",), full_name="Phạm Thị Một Cửa"
     )
-
-    def new_page():
-        context = browser.new_context(base_url=demo_live_server.url, locale="vi-VN", accept_downloads=True)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        return page
 
     page = new_page()
     page.goto(f"/ho-so/nop/{EXTRACT}/")
