@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "opendvc.dossiers",
     "opendvc.payments",
     "opendvc.feedback",
+    "opendvc.scorecard",
 ]
 
 MIDDLEWARE = [

@@ -17,6 +17,7 @@ from opendvc.core.personal_data import redact
 from opendvc.feedback import deadlines, notices
 from opendvc.feedback.models import Attachment, Event, Feedback, Status
 from opendvc.feedback.search import index_text
+from opendvc.feedback.signals import feedback_changed
 from opendvc.feedback.transitions import ACTIONS, may
 
 MAX_TEXT = 5000
@@ -90,6 +91,7 @@ def record(
         details=details,
         public=public,
     )
+    feedback_changed.send(sender=Feedback, feedback_id=feedback.pk)
     audit.record(
         f"feedback.{action}",
         actor=event.actor,

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from opendvc.core import audit
 from opendvc.core.errors import DomainError
 from opendvc.feedback.models import Feedback, Vote
+from opendvc.feedback.signals import feedback_changed
 
 
 def voter_key(*, account=None, device: str = "") -> str:
@@ -52,4 +53,5 @@ def vote(feedback: Feedback, *, voter: str, value: int) -> Feedback:
     locked.refresh_from_db(fields=["likes", "dislikes"])
     # The voter key is an account id or a hash of a random cookie: nothing personal is recorded.
     audit.record("feedback.vote", target=locked, code=locked.code, voter=voter, value=value)
+    feedback_changed.send(sender=Feedback, feedback_id=locked.pk)
     return locked

@@ -1,0 +1,327 @@
+"""Scores for any period and level, from the counters and the catalogue (never from the dossiers).
+
+A *unit* is an agency with everything under it: a ward is itself; a province's People's Committee is the
+whole province; a ministry is itself and its departments; the nation is every agency. Rates add up the
+counters of the unit's agencies first and divide once (not an average of rates). Scores per criterion as
+`definition` says; a group's score is the sum of its criteria's; the total is the score over the points
+of the criteria that could be computed, out of 100, so that N/A criteria neither reward nor punish.
+
+Queries: for a period of whole months the month counters answer (at most 12 rows per agency and metric a
+year), otherwise the day counters; `@end` terms add everything up to the end of the period. The work does
+not grow with the number of dossiers, only with agencies, months and metrics.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.core.cache import cache
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from opendvc.catalog.models import Agency, AgencyLevel
+from opendvc.scorecard import catalogue_metrics
+from opendvc.scorecard.counters import current_version
+from opendvc.scorecard.definition import Criterion, Spec, Term, in_force
+from opendvc.scorecard.models import DayCounter, MonthCounter
+from opendvc.scorecard.periods import Period
+
+LEVELS = ("ministry", "province", "agency", "nation")
+CACHE_SECONDS = 600
+
+
+@dataclass
+class Unit:
+    agency_id: int | None  # None: the nation
+    code: str
+    name: str
+    level: str
+    members: frozenset[int]
+
+
+@dataclass
+class CriterionResult:
+    criterion: Criterion
+    numerator: float | None = None
+    denominator: float | None = None
+    rate: float | None = None
+    score: float | None = None  # None: N/A
+
+    @property
+    def available(self) -> bool:
+        return self.score is not None
+
+
+@dataclass
+class GroupResult:
+    code: str
+    name: str
+    points: float  # the group's points in the definition
+    criteria: list[CriterionResult]
+
+    @property
+    def score(self) -> float:
+        return sum(c.score for c in self.criteria if c.score is not None)
+
+    @property
+    def available_points(self) -> float:
+        return sum(c.criterion.points for c in self.criteria if c.score is not None)
+
+    @property
+    def percent(self) -> float | None:
+        points = self.available_points
+        return round(100 * self.score / points, 2) if points else None
+
+
+@dataclass
+class UnitResult:
+    unit: Unit
+    period: Period
+    version: str
+    groups: list[GroupResult]
+    rank: int | None = None
+    previous_total: float | None = None
+    previous_rank: int | None = None
+    numbers: dict = field(default_factory=dict)  # term -> value, the numbers behind the rates
+
+    @property
+    def score(self) -> float:
+        return round(sum(g.score for g in self.groups), 2)
+
+    @property
+    def available_points(self) -> float:
+        return sum(g.available_points for g in self.groups)
+
+    @property
+    def total(self) -> float | None:
+        """Out of 100, over the criteria that could be computed."""
+        points = self.available_points
+        return round(100 * sum(g.score for g in self.groups) / points, 2) if points else None
+
+    @property
+    def change(self) -> float | None:
+        if self.total is None or self.previous_total is None:
+            return None
+        return round(self.total - self.previous_total, 2)
+
+
+# --- units
+
+
+def _tree():
+    agencies = list(Agency.objects.only("id", "code", "name_vi", "name_en", "level", "parent_id"))
+    children = defaultdict(list)
+    for agency in agencies:
+        if agency.parent_id:
+            children[agency.parent_id].append(agency.pk)
+    return agencies, children
+
+
+def _subtree(root: int, children) -> frozenset[int]:
+    seen, stack = set(), [root]
+    while stack:
+        current = stack.pop()
+        if current not in seen:
+            seen.add(current)
+            stack.extend(children.get(current, ()))
+    return frozenset(seen)
+
+
+def units(level: str) -> list[Unit]:
+    """The units ranked at `level`: "ministry" (central agencies without a parent), "province" (the
+    provinces' People's Committees), "agency" (every agency) or "nation" (one unit)."""
+    agencies, children = _tree()
+    if level == "nation":
+        return [Unit(None, "VN", "", "nation", frozenset(a.pk for a in agencies))]
+    if level == "ministry":
+        roots = [a for a in agencies if a.level == AgencyLevel.CENTRAL and not a.parent_id]
+    elif level == "province":
+        roots = [a for a in agencies if a.level == AgencyLevel.PROVINCE and not a.parent_id]
+    else:
+        roots = agencies
+    return [Unit(a.pk, a.code, a.name, a.level, _subtree(a.pk, children)) for a in roots]
+
+
+def unit_of(agency: Agency) -> Unit:
+    _agencies, children = _tree()
+    return Unit(agency.pk, agency.code, agency.name, agency.level, _subtree(agency.pk, children))
+
+
+# --- counters
+
+
+def _sums(metrics, period: Period, agency_ids) -> dict:
+    """{(agency, metric): value} summed over the period."""
+    if not metrics:
+        return {}
+    if period.whole_months:
+        rows = MonthCounter.objects.filter(month__gte=period.start, month__lte=period.end)
+    else:
+        rows = DayCounter.objects.filter(day__gte=period.start, day__lte=period.end)
+    return _grouped(rows.filter(metric__in=metrics), agency_ids)
+
+
+def _to_end(metrics, end: date, agency_ids) -> dict:
+    """{(agency, metric): value} summed from the beginning up to `end` (whole months, then days)."""
+    if not metrics:
+        return {}
+    first = end.replace(day=1)
+    month_end = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    if end == month_end:
+        return _grouped(MonthCounter.objects.filter(metric__in=metrics, month__lte=first), agency_ids)
+    totals = _grouped(MonthCounter.objects.filter(metric__in=metrics, month__lt=first), agency_ids)
+    days = _grouped(DayCounter.objects.filter(metric__in=metrics, day__gte=first, day__lte=end), agency_ids)
+    for key, value in days.items():
+        totals[key] = totals.get(key, 0) + value
+    return totals
+
+
+def _grouped(rows, agency_ids) -> dict:
+    if agency_ids is not None:
+        rows = rows.filter(agency_id__in=agency_ids)
+    return {
+        (r["agency_id"], r["metric"]): r["total"]
+        for r in rows.values("agency_id", "metric").order_by().annotate(total=Sum("value"))
+    }
+
+
+def _distinct_keys(metrics, period: Period, agency_ids) -> dict:
+    """{(agency, metric): set of keys with a positive total in the period}."""
+    if not metrics:
+        return {}
+    if period.whole_months:
+        rows = MonthCounter.objects.filter(month__gte=period.start, month__lte=period.end)
+    else:
+        rows = DayCounter.objects.filter(day__gte=period.start, day__lte=period.end)
+    rows = rows.filter(metric__in=metrics).exclude(key="")
+    if agency_ids is not None:
+        rows = rows.filter(agency_id__in=agency_ids)
+    keys = defaultdict(set)
+    for r in rows.values("agency_id", "metric", "key").order_by().annotate(total=Sum("value")):
+        if r["total"] > 0:
+            keys[(r["agency_id"], r["metric"])].add(r["key"])
+    return keys
+
+
+# --- scores
+
+
+def _value(term: Term, members, sums, ends, distinct, catalog) -> float:
+    if term.kind == "sum":
+        return sum(sums.get((a, term.metric), 0) for a in members)
+    if term.kind == "end":
+        return sum(ends.get((a, term.metric), 0) for a in members)
+    if term.kind == "distinct":
+        return len(set().union(*(distinct.get((a, term.metric), set()) for a in members)))
+    return sum(catalog.get(a, {}).get(term.metric, 0) for a in members)
+
+
+def _criterion(criterion: Criterion, values: dict[Term, float]) -> CriterionResult:
+    if not criterion.available:
+        return CriterionResult(criterion)
+    numerator = sum(t.sign * values[t] for t in criterion.numerator)
+    denominator = sum(t.sign * values[t] for t in criterion.denominator)
+    if denominator <= 0:
+        return CriterionResult(criterion, numerator, denominator)
+    rate = max(0.0, min(numerator / denominator, 1.0))
+    target = criterion.target or 1.0
+    score = criterion.points if rate >= target else rate * criterion.points / target
+    return CriterionResult(criterion, numerator, denominator, round(rate, 4), round(score, 2))
+
+
+def evaluate(spec: Spec, unit_list: list[Unit], period: Period) -> list[UnitResult]:
+    """The results of these units for the period (not ranked)."""
+    terms = spec.terms()
+    wanted = set().union(*(u.members for u in unit_list)) if unit_list else set()
+    agency_ids = None if len(wanted) > 500 else list(wanted)  # a national ranking reads every row anyway
+    sums = _sums({t.metric for t in terms if t.kind == "sum"}, period, agency_ids)
+    # A period not over yet is measured now: dossiers that will be late later are not late yet.
+    end = min(period.end, timezone.localdate())
+    ends = _to_end({t.metric for t in terms if t.kind == "end"}, end, agency_ids)
+    distinct = _distinct_keys({t.metric for t in terms if t.kind == "distinct"}, period, agency_ids)
+    catalog = catalogue_metrics.by_agency() if any(t.kind == "catalog" for t in terms) else {}
+    results = []
+    for unit in unit_list:
+        values = {t: _value(t, unit.members, sums, ends, distinct, catalog) for t in terms}
+        groups = [
+            GroupResult(g.code, g.name, g.points, [_criterion(c, values) for c in g.criteria])
+            for g in spec.groups
+        ]
+        numbers = {_term_name(t): values[t] for t in terms if t.sign == 1}
+        results.append(UnitResult(unit, period, spec.version, groups, numbers=numbers))
+    return results
+
+
+def _term_name(term: Term) -> str:
+    return {"sum": term.metric, "end": f"{term.metric}@end", "distinct": f"distinct:{term.metric}"}.get(
+        term.kind, f"catalog:{term.metric}"
+    )
+
+
+def _rank(results: list[UnitResult]) -> None:
+    ordered = sorted(results, key=lambda r: (-(r.total if r.total is not None else -1), r.unit.name))
+    rank, previous = 0, object()
+    for position, result in enumerate(ordered, start=1):
+        if result.total != previous:
+            rank, previous = position, result.total
+        result.rank = rank if result.total is not None else None
+    results[:] = ordered
+
+
+def _cached(key: str, compute):
+    key = f"scorecard:{current_version()}:{get_language() or 'vi'}:{key}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, CACHE_SECONDS)
+    return value
+
+
+def ranking(period: Period, level: str, *, use_cache: bool = True) -> list[UnitResult]:
+    """Every unit of `level`, ranked by total for the period, with the previous period's total and rank."""
+
+    def compute():
+        spec = in_force(period.end)
+        unit_list = units(level)
+        current = evaluate(spec, unit_list, period)
+        previous = evaluate(spec, unit_list, period.previous())
+        _rank(current)
+        _rank(previous)
+        before = {r.unit.code: r for r in previous}
+        for result in current:
+            earlier = before.get(result.unit.code)
+            if earlier is not None:
+                result.previous_total, result.previous_rank = earlier.total, earlier.rank
+        return current
+
+    return _cached(f"ranking:{level}:{period.code}", compute) if use_cache else compute()
+
+
+def unit_result(agency: Agency, period: Period, *, use_cache: bool = True) -> UnitResult:
+    def compute():
+        spec = in_force(period.end)
+        unit = unit_of(agency)
+        result = evaluate(spec, [unit], period)[0]
+        result.previous_total = evaluate(spec, [unit], period.previous())[0].total
+        return result
+
+    return _cached(f"unit:{agency.pk}:{period.code}", compute) if use_cache else compute()
+
+
+def trend(agency: Agency | None, months: list[Period], *, use_cache: bool = True) -> list[UnitResult]:
+    """The unit's result month by month (the nation's when `agency` is None)."""
+
+    def compute():
+        unit = unit_of(agency) if agency is not None else units("nation")[0]
+        return [evaluate(in_force(m.end), [unit], m)[0] for m in months]
+
+    code = agency.pk if agency is not None else "VN"
+    return _cached(f"trend:{code}:{months[0].code}:{months[-1].code}", compute) if use_cache else compute()
+
+
+def nation(period: Period, *, use_cache: bool = True) -> UnitResult:
+    def compute():
+        return evaluate(in_force(period.end), units("nation"), period)[0]
+
+    return _cached(f"nation:{period.code}", compute) if use_cache else compute()
