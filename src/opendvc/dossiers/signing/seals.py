@@ -160,6 +160,16 @@ class TestCaSeals:
         )
 
 
+def name_attribute(text: str, limit: int = 64) -> str:
+    """`text` cut to the X.509 limit of `limit` UTF-8 bytes (not characters: "Ủy ban nhân dân…" has
+    many two- and three-byte letters), between words."""
+    encoded = text.encode("utf-8")
+    if len(encoded) <= limit:
+        return text
+    cut = encoded[: limit + 1].decode("utf-8", errors="ignore")
+    return cut.rsplit(" ", 1)[0].rstrip() if " " in cut else cut[:-1]
+
+
 def _issue(pki, agency) -> bytes:
     """A new key and a certificate for `agency` from the test issuing CA, as one PEM (key first)."""
     issuer_key = serialization.load_pem_private_key(
@@ -170,8 +180,8 @@ def _issue(pki, agency) -> bytes:
     name = x509.Name(
         [
             x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, agency.name_vi[:64]),
-            x509.NameAttribute(NameOID.COMMON_NAME, agency.name_vi[:64]),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, name_attribute(agency.name_vi)),
+            x509.NameAttribute(NameOID.COMMON_NAME, name_attribute(agency.name_vi)),
         ]
     )
     certificate = testca_build.seal_certificate(

@@ -124,6 +124,21 @@ def test_each_agency_signs_with_its_own_certificate(agency):
     assert ours.signer_cert.public_key.dump() != theirs.signer_cert.public_key.dump()
 
 
+def test_an_agency_whose_name_is_longer_than_64_bytes_signs_with_its_name_cut_between_letters(agency):
+    department = Agency.objects.create(
+        code="000.00.98.H29",
+        name_vi="Sở Nông nghiệp và Môi trường Thành phố Hồ Chí Minh",  # 49 letters, 70 bytes
+        level=agency.level,
+        kind=agency.kind,
+    )
+    TestCaSeals().path_for(department).unlink(missing_ok=True)  # a seal issued by an earlier run
+    signature = signatures(signing.sign_pdf(make_pdf_bytes(), agency=department))[0]
+    name = subject(signature)["common_name"]
+    assert len(name.encode("utf-8")) <= 64
+    assert department.name_vi.startswith(name)
+    assert name.endswith("Hồ Chí")
+
+
 def test_a_pdf_pyhanko_cannot_open_is_refused_with_a_clear_message(agency):
     stored = store_bytes(b"%PDF-1.7\nthis is not really a PDF\n%%EOF\n", name="hỏng.pdf")
     with pytest.raises(DomainError) as refused:
