@@ -32,6 +32,7 @@ demo: migrate
 	DEBUG=1 $(BIN)/python manage.py load_demo_dossiers
 	DEBUG=1 $(BIN)/python manage.py load_demo_payments
 	DEBUG=1 $(BIN)/python manage.py load_demo_feedback
+	DEBUG=1 $(BIN)/python manage.py load_demo_history
 
 run: demo
 	@echo "OpenDVC on http://127.0.0.1:$(PORT)/  (Ctrl+C to stop)"

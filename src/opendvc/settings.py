@@ -443,6 +443,12 @@ FEEDBACK_DEADLINES = {
 FEEDBACK_SUBMIT_LIMITS_PER_IP = env_list("FEEDBACK_SUBMIT_LIMITS_PER_IP", "5/h,20/d")
 FEEDBACK_VOTE_LIMITS_PER_IP = env_list("FEEDBACK_VOTE_LIMITS_PER_IP", "60/h")
 
+# Scorecard (opendvc.scorecard): scores are cached per counter version, so a change shows at once. Under
+# heavy traffic every change would throw the cache away: SCORECARD_MAX_STALENESS lets a page serve scores
+# up to that many seconds old while the counters move (0: always the latest).
+SCORECARD_MAX_STALENESS = int(os.environ.get("SCORECARD_MAX_STALENESS", "0"))
+SCORECARD_CACHE_SECONDS = int(os.environ.get("SCORECARD_CACHE_SECONDS", "900"))
+
 # With DEBUG off, refuse what only a developer's machine may run: the test CA (its stand-in plug-in signs
 # as the demo people) and, unless a public demo says so (ALLOW_REFERENCE_ADAPTERS=1), the reference
 # registries with invented people and the outbox that delivers no message.

@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("opendvc.dossiers.urls")),
     path("", include("opendvc.payments.views")),
     path("", include("opendvc.feedback.urls")),
+    path("", include("opendvc.scorecard.urls")),
     path("", include("opendvc.catalog.urls")),
 ]
 

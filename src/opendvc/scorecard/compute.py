@@ -11,10 +11,12 @@ year), otherwise the day counters; `@end` terms add everything up to the end of 
 not grow with the number of dossiers, only with agencies, months and metrics.
 """
 
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Sum
 from django.utils import timezone
@@ -28,7 +30,6 @@ from opendvc.scorecard.models import DayCounter, MonthCounter
 from opendvc.scorecard.periods import Period
 
 LEVELS = ("ministry", "province", "agency", "nation")
-CACHE_SECONDS = 600
 
 
 @dataclass
@@ -270,11 +271,16 @@ def _rank(results: list[UnitResult]) -> None:
 
 
 def _cached(key: str, compute):
-    key = f"scorecard:{current_version()}:{get_language() or 'vi'}:{key}"
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, CACHE_SECONDS)
+    """The value for the counters as they are, or (SCORECARD_MAX_STALENESS) one computed a little earlier."""
+    key = f"scorecard:{get_language() or 'vi'}:{key}"
+    version, now = current_version(), time.time()
+    stored = cache.get(key)
+    if stored is not None:
+        stored_version, computed_at, value = stored
+        if stored_version == version or now - computed_at < settings.SCORECARD_MAX_STALENESS:
+            return value
+    value = compute()
+    cache.set(key, (version, now, value), settings.SCORECARD_CACHE_SECONDS)
     return value
 
 
@@ -325,3 +331,20 @@ def nation(period: Period, *, use_cache: bool = True) -> UnitResult:
         return evaluate(in_force(period.end), units("nation"), period)[0]
 
     return _cached(f"nation:{period.code}", compute) if use_cache else compute()
+
+
+def ranked_level(agency: Agency) -> str | None:
+    """The national ranking an agency takes part in: ministries and provinces (the top of their tree)."""
+    if agency.parent_id is not None:
+        return None
+    return {AgencyLevel.CENTRAL: "ministry", AgencyLevel.PROVINCE: "province"}.get(agency.level)
+
+
+def place_in_ranking(agency: Agency, period: Period) -> tuple[int | None, int]:
+    """(rank, number of units ranked) in the agency's national ranking; (None, 0) outside one."""
+    level = ranked_level(agency)
+    if level is None:
+        return None, 0
+    results = ranking(period, level)
+    rank = next((r.rank for r in results if r.unit.agency_id == agency.pk), None)
+    return rank, len(results)

@@ -28,7 +28,7 @@ VERSION_KEY = "scorecard:version"
 Key = tuple[int, str, str, str]  # agency id, ISO day, metric, key
 
 
-def _keyed(rows: Iterable) -> Counter:
+def keyed(rows: Iterable) -> Counter:
     totals: Counter = Counter()
     for agency_id, day, metric, key, value in rows:
         totals[(int(agency_id), day.isoformat() if isinstance(day, date) else day, metric, key)] += value
@@ -91,8 +91,8 @@ def _stored(source: str, source_id: int) -> Contribution:
 def refresh(source: str, source_id: int, compute) -> Counter:
     """Recompute one record's contribution (`compute()` returns its rows) and apply the difference."""
     contribution = _stored(source, source_id)
-    new = _keyed(compute())
-    old = _keyed(contribution.rows)
+    new = keyed(compute())
+    old = keyed(contribution.rows)
     delta = Counter(new)
     delta.subtract(old)
     apply(delta)
@@ -154,14 +154,14 @@ def rebuild(*, batch: int = 2000) -> dict[str, int]:
     contributions = []
     sources = 0
     for source, source_id, rows in chain(_all_dossier_rows(batch), _all_feedback_rows()):
-        keyed = _keyed(rows)
-        totals.update(keyed)
+        values = keyed(rows)
+        totals.update(values)
         sources += 1
         contributions.append(
             Contribution(
                 source=source,
                 source_id=source_id,
-                rows=[[a, d, m, k, v] for (a, d, m, k), v in sorted(keyed.items()) if v],
+                rows=[[a, d, m, k, v] for (a, d, m, k), v in sorted(values.items()) if v],
             )
         )
         if len(contributions) >= batch:

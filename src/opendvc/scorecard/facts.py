@@ -17,7 +17,7 @@ from datetime import date
 
 from django.utils import timezone
 
-from opendvc.dossiers.models import Channel, DossierDocument, Rating, Status
+from opendvc.dossiers.models import Channel, DossierDocument, Rating, Status, is_late
 
 Row = tuple[int, date, str, str, int]
 
@@ -56,7 +56,8 @@ class FeedbackFacts:
 
 
 def _day(moment) -> date | None:
-    return timezone.localdate(moment) if moment is not None else None
+    """The portal's local day of a moment (the default time zone, whatever a request activated)."""
+    return moment.astimezone(timezone.get_default_timezone()).date() if moment is not None else None
 
 
 def dossier_contributions(f: DossierFacts) -> list[Row]:
@@ -183,12 +184,10 @@ def load_dossier_facts(ids) -> dict[int, DossierFacts]:
             "second_request",
         )
     )
-    return {r["id"]: _facts(r) for r in rows}
+    return {r["id"]: facts_from_row(r) for r in rows}
 
 
-def _facts(r: dict) -> DossierFacts:
-    from opendvc.dossiers.models import Dossier
-
+def facts_from_row(r: dict) -> DossierFacts:
     status = r["status"]
     received = r["received_at"] is not None and status != Status.NOT_RECEIVED
     finished_at = r["processed_at"] or (r["closed_at"] if status == Status.STOPPED else None)
@@ -198,14 +197,6 @@ def _facts(r: dict) -> DossierFacts:
     waiting_in_time = r["paused_since"] is not None and r["due_at"] and r["paused_since"] <= r["due_at"]
     if r["due_at"] is not None and not waiting_in_time:
         late_days.append(_day(r["due_at"]))
-    probe = Dossier(
-        status=status,
-        due_at=r["due_at"],
-        processed_at=r["processed_at"],
-        closed_at=r["closed_at"],
-        paused_since=r["paused_since"],
-        marked_late=r["marked_late"],
-    )
     level = r["applicant__assurance_level"]
     return DossierFacts(
         agency_id=r["agency_id"],
@@ -213,7 +204,15 @@ def _facts(r: dict) -> DossierFacts:
         channel=r["channel"],
         received_on=_day(r["received_at"]) if received else None,
         finished_on=_day(finished_at),
-        finished_late=bool(finished_at) and probe.is_late(),
+        finished_late=bool(finished_at)
+        and is_late(
+            status=status,
+            due_at=r["due_at"],
+            processed_at=r["processed_at"],
+            closed_at=r["closed_at"],
+            paused_since=r["paused_since"],
+            marked_late=r["marked_late"],
+        ),
         processed=r["processed_at"] is not None,
         closed_on=_day(r["closed_at"]) if status == Status.WITHDRAWN else None,
         late_from=min(late_days) if late_days else None,

@@ -8,7 +8,7 @@ from freezegun import freeze_time
 
 from opendvc.catalog.models import Agency
 from opendvc.scorecard import compute
-from opendvc.scorecard.counters import _keyed, apply
+from opendvc.scorecard.counters import apply, keyed
 from opendvc.scorecard.facts import DossierFacts, FeedbackFacts, dossier_contributions, feedback_contributions
 from opendvc.scorecard.periods import month, parse
 
@@ -41,7 +41,7 @@ def record(*facts) -> None:
     rows = []
     for f in facts:
         rows += dossier_contributions(f) if isinstance(f, DossierFacts) else feedback_contributions(f)
-    apply(_keyed(rows))
+    apply(keyed(rows))
 
 
 def criterion(agency, code, period=NOVEMBER):
