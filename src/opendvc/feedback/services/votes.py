@@ -4,8 +4,6 @@ A reader may change their mind (a like becomes a dislike); voting the same twice
 counters on the feedback change in the same transaction as the vote, with the feedback row locked.
 """
 
-import hashlib
-
 from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
@@ -14,15 +12,6 @@ from opendvc.core import audit
 from opendvc.core.errors import DomainError
 from opendvc.feedback.models import Feedback, Vote
 from opendvc.feedback.signals import feedback_changed
-
-
-def voter_key(*, account=None, device: str = "") -> str:
-    """ "a:<account id>" when signed in, else "d:<hash of the device cookie>" ("" without either)."""
-    if account is not None and account.is_authenticated:
-        return f"a:{account.pk}"
-    if device:
-        return "d:" + hashlib.sha256(device.encode()).hexdigest()[:40]
-    return ""
 
 
 @transaction.atomic

@@ -5,8 +5,6 @@ The sender's page opens with their private link (`?k=<token>`, sent by SMS and e
 as the account that sent it; anyone else gets a 404, as for an unknown code.
 """
 
-import secrets
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from opendvc.accounts.forms import apply_errors
+from opendvc.core import devices
 from opendvc.core.errors import DomainError, NotFound
 from opendvc.core.limits import Limit, RateLimited, enforce
 from opendvc.core.lookup import LookupPage
@@ -28,7 +27,6 @@ from opendvc.feedback import forms, selectors
 from opendvc.feedback.models import Attachment, Kind, Status
 from opendvc.feedback.services import handling, submission, votes
 
-DEVICE_COOKIE = "opendvc_device"
 PER_PAGE = 20
 
 
@@ -149,16 +147,8 @@ def index(request):
     )
 
 
-def _device(request) -> tuple[str, bool]:
-    """The signed-out reader's device id (a random cookie), and whether it is new."""
-    device = request.COOKIES.get(DEVICE_COOKIE, "")
-    if request.user.is_authenticated or device:
-        return device, False
-    return secrets.token_urlsafe(24), True
-
-
 def _my_vote(request, feedback) -> int:
-    key = votes.voter_key(account=request.user, device=request.COOKIES.get(DEVICE_COOKIE, ""))
+    key = devices.request_voter(request)
     vote = feedback.votes.filter(voter=key).first() if key else None
     return vote.value if vote else 0
 
@@ -191,12 +181,12 @@ def vote(request, code):
     except NotFound as exc:
         raise Http404(str(exc)) from exc
     value = {"like": 1, "dislike": -1}.get(request.POST.get("value", ""), 0)
-    device, new_device = _device(request)
+    device, new_device = devices.device_of(request)
     problem = ""
     try:
         enforce(request, [Limit("feedback-vote-ip", client_ip(request) or "?", r) for r in _vote_limits()])
         feedback = votes.vote(
-            feedback, voter=votes.voter_key(account=request.user, device=device), value=value
+            feedback, voter=devices.voter_key(account=request.user, device=device), value=value
         )
     except DomainError as exc:
         problem = exc.message
@@ -206,14 +196,7 @@ def vote(request, code):
     template = "feedback/_votes.html" if request.htmx else "feedback/detail.html"
     response = render(request, template, context, status=400 if problem else 200)
     if new_device and not problem:
-        response.set_cookie(
-            DEVICE_COOKIE,
-            device,
-            max_age=365 * 24 * 3600,
-            httponly=True,
-            samesite="Lax",
-            secure=settings.SESSION_COOKIE_SECURE,
-        )
+        devices.remember_device(response, device)
     return response
 
 
