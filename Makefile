@@ -32,6 +32,7 @@ demo: migrate
 	DEBUG=1 $(BIN)/python manage.py load_demo_dossiers
 	DEBUG=1 $(BIN)/python manage.py load_demo_payments
 	DEBUG=1 $(BIN)/python manage.py load_demo_feedback
+	DEBUG=1 $(BIN)/python manage.py load_demo_portal
 	DEBUG=1 $(BIN)/python manage.py load_demo_history
 
 run: demo

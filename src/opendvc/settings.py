@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "opendvc.payments",
     "opendvc.feedback",
     "opendvc.scorecard",
+    "opendvc.portal",
 ]
 
 MIDDLEWARE = [
@@ -81,6 +82,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "opendvc.core.middleware.SecurityHeadersMiddleware",
     "opendvc.core.middleware.ApiErrorEnvelopeMiddleware",
+    "opendvc.portal.middleware.VisitCounterMiddleware",
 ]
 
 ROOT_URLCONF = "opendvc.urls"
@@ -97,6 +99,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "opendvc.portal.context_processors.portal",
             ],
         },
     },
@@ -150,6 +153,7 @@ CELERY_BEAT_SCHEDULE = {
     "remind-due-dossiers": {"task": "opendvc.dossiers.tasks.remind_due_dossiers_task", "schedule": 3600},
     "expire-drafts": {"task": "opendvc.dossiers.tasks.expire_drafts_task", "schedule": 24 * 3600},
     "reconcile-payments": {"task": "opendvc.payments.tasks.reconcile_payments_task", "schedule": 300},
+    "flush-visit-counts": {"task": "opendvc.portal.tasks.flush_visits_task", "schedule": 60},
     "daily-payment-reports": {
         "task": "opendvc.payments.tasks.daily_reports_task",
         "schedule": crontab(hour=1, minute=30),
@@ -448,6 +452,10 @@ FEEDBACK_VOTE_LIMITS_PER_IP = env_list("FEEDBACK_VOTE_LIMITS_PER_IP", "60/h")
 # up to that many seconds old while the counters move (0: always the latest).
 SCORECARD_MAX_STALENESS = int(os.environ.get("SCORECARD_MAX_STALENESS", "0"))
 SCORECARD_CACHE_SECONDS = int(os.environ.get("SCORECARD_CACHE_SECONDS", "900"))
+
+# The portal's pages (opendvc.portal): comments and poll votes per IP address.
+PORTAL_COMMENT_LIMITS_PER_IP = env_list("PORTAL_COMMENT_LIMITS_PER_IP", "5/h,20/d")
+PORTAL_VOTE_LIMITS_PER_IP = env_list("PORTAL_VOTE_LIMITS_PER_IP", "30/h")
 
 # With DEBUG off, refuse what only a developer's machine may run: the test CA (its stand-in plug-in signs
 # as the demo people) and, unless a public demo says so (ALLOW_REFERENCE_ADAPTERS=1), the reference

@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("opendvc.payments.views")),
     path("", include("opendvc.feedback.urls")),
     path("", include("opendvc.scorecard.urls")),
+    path("", include("opendvc.portal.urls")),
     path("", include("opendvc.catalog.urls")),
 ]
 

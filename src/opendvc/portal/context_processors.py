@@ -1,0 +1,8 @@
+from django.utils.functional import SimpleLazyObject
+
+from opendvc.portal.services import polls, visits
+
+
+def portal(request):
+    """The footer's visit counters and current poll, read only when a page shows them (cached)."""
+    return {"visit_stats": SimpleLazyObject(visits.stats), "current_poll": SimpleLazyObject(polls.current)}
