@@ -153,14 +153,18 @@ def unit_of(agency: Agency) -> Unit:
 
 
 def _sums(metrics, period: Period, agency_ids) -> dict:
-    """{(agency, metric): value} summed over the period."""
+    """{(agency, metric): value} summed over the period: month counters for its whole months, day
+    counters only for the days at its edges (at most two months' worth, whatever its length)."""
     if not metrics:
         return {}
-    if period.whole_months:
-        rows = MonthCounter.objects.filter(month__gte=period.start, month__lte=period.end)
-    else:
-        rows = DayCounter.objects.filter(day__gte=period.start, day__lte=period.end)
-    return _grouped(rows.filter(metric__in=metrics), agency_ids)
+    months, edges = period.split()
+    totals: dict = {}
+    parts = [MonthCounter.objects.filter(month__gte=months[0], month__lte=months[1])] if months else []
+    parts += [DayCounter.objects.filter(day__gte=start, day__lte=end) for start, end in edges]
+    for rows in parts:
+        for key, value in _grouped(rows.filter(metric__in=metrics), agency_ids).items():
+            totals[key] = totals.get(key, 0) + value
+    return totals
 
 
 def _to_end(metrics, end: date, agency_ids) -> dict:
@@ -191,17 +195,20 @@ def _distinct_keys(metrics, period: Period, agency_ids) -> dict:
     """{(agency, metric): set of keys with a positive total in the period}."""
     if not metrics:
         return {}
-    if period.whole_months:
-        rows = MonthCounter.objects.filter(month__gte=period.start, month__lte=period.end)
-    else:
-        rows = DayCounter.objects.filter(day__gte=period.start, day__lte=period.end)
-    rows = rows.filter(metric__in=metrics).exclude(key="")
-    if agency_ids is not None:
-        rows = rows.filter(agency_id__in=agency_ids)
+    months, edges = period.split()
+    parts = [MonthCounter.objects.filter(month__gte=months[0], month__lte=months[1])] if months else []
+    parts += [DayCounter.objects.filter(day__gte=start, day__lte=end) for start, end in edges]
+    totals: dict = defaultdict(int)
+    for rows in parts:
+        rows = rows.filter(metric__in=metrics).exclude(key="")
+        if agency_ids is not None:
+            rows = rows.filter(agency_id__in=agency_ids)
+        for r in rows.values("agency_id", "metric", "key").order_by().annotate(total=Sum("value")):
+            totals[(r["agency_id"], r["metric"], r["key"])] += r["total"]
     keys = defaultdict(set)
-    for r in rows.values("agency_id", "metric", "key").order_by().annotate(total=Sum("value")):
-        if r["total"] > 0:
-            keys[(r["agency_id"], r["metric"])].add(r["key"])
+    for (agency_id, metric, key), total in totals.items():
+        if total > 0:
+            keys[(agency_id, metric)].add(key)
     return keys
 
 
@@ -231,17 +238,30 @@ def _criterion(criterion: Criterion, values: dict[Term, float]) -> CriterionResu
     return CriterionResult(criterion, numerator, denominator, round(rate, 4), round(score, 2))
 
 
+def _metrics(terms, kind: str) -> set[str]:
+    return {t.metric for t in terms if t.kind == kind}
+
+
+def _ids(unit_list: list[Unit]) -> list[int] | None:
+    wanted = set().union(*(u.members for u in unit_list)) if unit_list else set()
+    return None if len(wanted) > 500 else list(wanted)  # a national ranking reads every row anyway
+
+
 def evaluate(spec: Spec, unit_list: list[Unit], period: Period) -> list[UnitResult]:
     """The results of these units for the period (not ranked)."""
     terms = spec.terms()
-    wanted = set().union(*(u.members for u in unit_list)) if unit_list else set()
-    agency_ids = None if len(wanted) > 500 else list(wanted)  # a national ranking reads every row anyway
-    sums = _sums({t.metric for t in terms if t.kind == "sum"}, period, agency_ids)
+    agency_ids = _ids(unit_list)
+    sums = _sums(_metrics(terms, "sum"), period, agency_ids)
     # A period not over yet is measured now: dossiers that will be late later are not late yet.
     end = min(period.end, timezone.localdate())
-    ends = _to_end({t.metric for t in terms if t.kind == "end"}, end, agency_ids)
-    distinct = _distinct_keys({t.metric for t in terms if t.kind == "distinct"}, period, agency_ids)
+    ends = _to_end(_metrics(terms, "end"), end, agency_ids)
+    distinct = _distinct_keys(_metrics(terms, "distinct"), period, agency_ids)
     catalog = catalogue_metrics.by_agency() if any(t.kind == "catalog" for t in terms) else {}
+    return _results(spec, unit_list, period, sums, ends, distinct, catalog)
+
+
+def _results(spec, unit_list, period, sums, ends, distinct, catalog) -> list[UnitResult]:
+    terms = spec.terms()
     results = []
     for unit in unit_list:
         values = {t: _value(t, unit.members, sums, ends, distinct, catalog) for t in terms}
@@ -249,8 +269,48 @@ def evaluate(spec: Spec, unit_list: list[Unit], period: Period) -> list[UnitResu
             GroupResult(g.code, g.name, g.points, [_criterion(c, values) for c in g.criteria])
             for g in spec.groups
         ]
-        numbers = {_term_name(t): values[t] for t in terms if t.sign == 1}
+        numbers = {_term_name(t): values[t] for t in terms}
         results.append(UnitResult(unit, period, spec.version, groups, numbers=numbers))
+    return results
+
+
+def _by_month(metrics, first: date, last: date, agency_ids, *, keys: bool = False) -> dict:
+    """{month: {(agency, metric[, key]): value}} from the month counters of months first..last."""
+    out: dict = defaultdict(dict)
+    if not metrics:
+        return out
+    rows = MonthCounter.objects.filter(metric__in=metrics, month__gte=first, month__lte=last)
+    if agency_ids is not None:
+        rows = rows.filter(agency_id__in=agency_ids)
+    fields = ["month", "agency_id", "metric"] + (["key"] if keys else [])
+    for r in rows.values(*fields).order_by().annotate(total=Sum("value")):
+        out[r["month"]][tuple(r[f] for f in fields[1:])] = r["total"]
+    return out
+
+
+def evaluate_months(spec: Spec, unit: Unit, months: list[Period]) -> list[UnitResult]:
+    """`evaluate` for consecutive months in a few queries: one for the months' sums, one for the running
+    totals up to each month's end, one for the distinct keys (and the days of a month not over yet)."""
+    terms, agency_ids, today = spec.terms(), _ids([unit]), timezone.localdate()
+    first, last = months[0].start, months[-1].start
+    sums = _by_month(_metrics(terms, "sum"), first, last, agency_ids)
+    running_rows = _by_month(_metrics(terms, "end"), date(1, 1, 1), last, agency_ids)
+    distinct_rows = _by_month(_metrics(terms, "distinct"), first, last, agency_ids, keys=True)
+    catalog = catalogue_metrics.by_agency() if any(t.kind == "catalog" for t in terms) else {}
+    running: dict = defaultdict(int)
+    pending = sorted(running_rows)
+    results = []
+    for m in months:
+        while pending and pending[0] <= m.start:
+            for key, value in running_rows[pending.pop(0)].items():
+                running[key] += value
+        # A month not over is measured up to today (a dossier due later is not late yet).
+        ends = dict(running) if m.end <= today else _to_end(_metrics(terms, "end"), today, agency_ids)
+        distinct = defaultdict(set)
+        for (agency_id, metric, key), total in distinct_rows.get(m.start, {}).items():
+            if total > 0:
+                distinct[(agency_id, metric)].add(key)
+        results += _results(spec, [unit], m, sums.get(m.start, {}), ends, distinct, catalog)
     return results
 
 
@@ -320,7 +380,10 @@ def trend(agency: Agency | None, months: list[Period], *, use_cache: bool = True
 
     def compute():
         unit = unit_of(agency) if agency is not None else units("nation")[0]
-        return [evaluate(in_force(m.end), [unit], m)[0] for m in months]
+        specs = [in_force(m.end) for m in months]
+        if len({spec.version for spec in specs}) == 1:
+            return evaluate_months(specs[0], unit, months)
+        return [evaluate(spec, [unit], m)[0] for spec, m in zip(specs, months, strict=True)]
 
     code = agency.pk if agency is not None else "VN"
     return _cached(f"trend:{code}:{months[0].code}:{months[-1].code}", compute) if use_cache else compute()

@@ -21,6 +21,7 @@ from opendvc.scorecard.facts import (
     feedback_contributions,
     feedback_facts,
     load_dossier_facts,
+    load_one_dossier_facts,
 )
 from opendvc.scorecard.models import Contribution, DayCounter, MonthCounter
 
@@ -103,7 +104,7 @@ def refresh(source: str, source_id: int, compute) -> Counter:
 
 def refresh_dossier(dossier_id: int) -> Counter:
     def compute():
-        facts = load_dossier_facts([dossier_id]).get(dossier_id)
+        facts = load_one_dossier_facts(dossier_id)
         return dossier_contributions(facts) if facts is not None else []
 
     return refresh(Contribution.Source.DOSSIER, dossier_id, compute)

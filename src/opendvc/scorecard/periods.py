@@ -57,6 +57,22 @@ class Period:
         length = (self.end - self.start).days + 1
         return Period("range", self.start - timedelta(days=length), self.start - timedelta(days=1))
 
+    def split(self) -> tuple[tuple[date, date] | None, list[tuple[date, date]]]:
+        """The whole months inside the period (first of the first, first of the last) and the day ranges
+        left at its edges, so that a range reads month counters for most of its length."""
+        first = self.start if self.start.day == 1 else _shift_months(self.start, 1)
+        after = (
+            _shift_months(self.end, 1) if (self.end + timedelta(days=1)).day == 1 else self.end.replace(day=1)
+        )
+        if first >= after:
+            return None, [(self.start, self.end)]
+        edges = []
+        if self.start < first:
+            edges.append((self.start, first - timedelta(days=1)))
+        if after <= self.end:
+            edges.append((after, self.end))
+        return (first, _shift_months(after, -1)), edges
+
     def months(self) -> list[date]:
         """The first day of every month the period touches."""
         first, out = self.start.replace(day=1), []

@@ -205,3 +205,71 @@ def test_periods_parse_months_quarters_years_and_ranges():
     for bad in ("2026-13", "26-11", "2026-03-01..2026-01-01", "1999", "x"):
         with pytest.raises(ValueError):
             parse(bad)
+
+
+def test_a_range_reads_its_whole_months_from_the_month_counters_and_only_its_edges_by_day():
+    assert parse("2026-01-15..2026-04-10").split() == (
+        (date(2026, 2, 1), date(2026, 3, 1)),
+        [(date(2026, 1, 15), date(2026, 1, 31)), (date(2026, 4, 1), date(2026, 4, 10))],
+    )
+    assert parse("2026-02-01..2026-03-31").split() == ((date(2026, 2, 1), date(2026, 3, 1)), [])
+    assert parse("2026-02-10..2026-03-05").split() == (None, [(date(2026, 2, 10), date(2026, 3, 5))])
+    assert parse("2026-11").split() == ((date(2026, 11, 1), date(2026, 11, 1)), [])
+
+
+def test_a_range_spanning_months_scores_as_the_sum_of_its_days(agency):
+    """The same counters read by month and by day give the same rate."""
+    apply(
+        keyed(
+            [
+                (agency.pk, date(2026, 1, 20), "received", "", 4),
+                (agency.pk, date(2026, 2, 5), "received", "", 6),
+            ]
+        )
+    )
+    apply(
+        keyed(
+            [
+                (agency.pk, date(2026, 1, 20), "received_online", "", 1),
+                (agency.pk, date(2026, 2, 5), "received_online", "", 6),
+            ]
+        )
+    )
+    ranged = compute.evaluate(
+        compute.in_force(date(2026, 3, 1)), [compute.unit_of(agency)], parse("2026-01-10..2026-03-05")
+    )
+    online = next(c for g in ranged[0].groups for c in g.criteria if c.criterion.code == "dossiers_online")
+    assert (online.numerator, online.denominator) == (7, 10)
+
+
+def test_a_trend_takes_as_many_queries_for_twelve_months_as_for_three_and_equals_each_month_alone(agency):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from opendvc.scorecard.periods import recent_months
+
+    for day, metric, value in [
+        (date(2025, 12, 3), "received", 5), (date(2025, 12, 3), "open", 5), (date(2026, 1, 8), "open", -2),
+        (date(2026, 1, 8), "finished_on_time", 2), (date(2026, 2, 2), "overdue", 1),
+        (date(2026, 3, 4), "open", -1), (date(2026, 3, 4), "finished_late", 1),
+        (date(2026, 3, 4), "overdue", -1), (date(2026, 3, 9), "overdue", 1),
+        (date(2026, 2, 10), "paid_online_procedure", 1), (date(2026, 2, 10), "paid_online", 1),
+    ]:  # fmt: skip
+        key = "1.000894" if metric == "paid_online_procedure" else ""
+        apply(keyed([(agency.pk, day, metric, key, value)]))
+    with freeze_time("2026-03-05 10:00:00+07:00"):
+        months = recent_months(12)
+        unit = compute.unit_of(agency)
+        spec = compute.in_force(months[-1].end)
+        compute.evaluate_months(spec, unit, months[-3:])  # the catalogue's counts are cached from here on
+        with CaptureQueriesContext(connection) as three:
+            compute.evaluate_months(spec, unit, months[-3:])
+        with CaptureQueriesContext(connection) as twelve:
+            batched = compute.evaluate_months(spec, unit, months)
+        alone = [compute.evaluate(spec, [unit], m)[0] for m in months]
+    assert len(twelve) == len(three) <= 8
+    assert [(r.period, r.numbers, r.total) for r in batched] == [
+        (r.period, r.numbers, r.total) for r in alone
+    ]
+    assert batched[-1].numbers["overdue@end"] == 0  # 9 March has not come yet on 5 March
+    assert batched[-2].numbers["overdue@end"] == 1  # late since 2 February, still open at the end of February

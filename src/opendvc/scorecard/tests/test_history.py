@@ -85,3 +85,15 @@ def test_every_agency_performing_procedures_gets_history(generated):
     plan.plan()
     assert agencies == {a.pk for a in plan.agencies}
     assert Agency.objects.filter(pk__in=agencies, level="commune").exists()
+
+
+def test_the_real_time_read_of_one_dossier_gives_the_same_facts_as_the_bulk_read(generated):
+    from opendvc.scorecard.facts import load_dossier_facts, load_one_dossier_facts
+
+    ids = list(Dossier.objects.order_by("pk").values_list("pk", flat=True))
+    bulk = load_dossier_facts(ids)
+    assert all(load_one_dossier_facts(pk) == bulk[pk] for pk in ids)
+    assert load_one_dossier_facts(-1) is None
+    facts = list(bulk.values())
+    assert any(f.paid_online_on for f in facts) and any(f.rated_on for f in facts)
+    assert any(f.electronic_result for f in facts) and any(f.late_from for f in facts)
