@@ -4,7 +4,7 @@ its value in words). Every chart sits beside the table holding the same numbers,
 the picture to get the data. Values are percentages (0–100); None is a gap (N/A, no data).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.utils.formats import number_format
 
@@ -104,6 +104,25 @@ def hbars(items: list[tuple[str, float | None]], *, width: int = 720, row: int =
 
 
 @dataclass
+class Frame:
+    """The plotting area of a vertical 0–100 scale: the SVG's size and the area's edges."""
+
+    width: int
+    height: int
+    left: int
+    top: int
+    bottom: float
+    right: float
+
+    def y(self, value: float) -> float:
+        return round(self.bottom - (self.bottom - self.top) * max(0.0, min(value, 100.0)) / 100, 1)
+
+    @property
+    def ticks(self) -> list[Tick]:
+        return [Tick(v, self.y(v), str(v)) for v in GRID]
+
+
+@dataclass
 class Segment:
     points: str  # "x,y x,y …"
 
@@ -118,54 +137,32 @@ class Point:
 
 
 @dataclass
-class Line:
-    width: int
-    height: int
-    left: int
-    top: int
-    bottom: float
-    right: float
-    segments: list[Segment]
-    points: list[Point]
-    x_labels: list[Point]
-    ticks: list[Tick]
+class Line(Frame):
+    segments: list[Segment] = field(default_factory=list)
+    points: list[Point] = field(default_factory=list)
+    x_labels: list[Point] = field(default_factory=list)
 
 
 def line(points: list[tuple[str, float | None]], *, width: int = 720, height: int = 280) -> Line:
     """A trend: one point per (label, percent); a None breaks the line."""
-    left, right, top, bottom = 44, width - 16, 16, height - 48
-    step = (right - left) / max(len(points) - 1, 1)
-
-    def y(value: float) -> float:
-        return round(bottom - (bottom - top) * max(0.0, min(value, 100.0)) / 100, 1)
-
-    marks, segments, current = [], [], []
-    labels = []
+    chart = Line(width, height, left=44, top=16, bottom=height - 48, right=width - 16)
+    step = (chart.right - chart.left) / max(len(points) - 1, 1)
+    segments, current = [], []
     for i, (label, value) in enumerate(points):
-        x = round(left + i * step, 1) if len(points) > 1 else (left + right) / 2
-        labels.append(Point(label, 0, label, x, height - 24))
+        x = round(chart.left + i * step, 1) if len(points) > 1 else (chart.left + chart.right) / 2
+        chart.x_labels.append(Point(label, 0, label, x, height - 24))
         if value is None:
             if current:
                 segments.append(current)
             current = []
             continue
-        mark = Point(label, value, _text(value), x, y(value))
-        marks.append(mark)
+        mark = Point(label, value, _text(value), x, chart.y(value))
+        chart.points.append(mark)
         current.append(mark)
     if current:
         segments.append(current)
-    return Line(
-        width,
-        height,
-        left,
-        top,
-        bottom,
-        right,
-        [Segment(" ".join(f"{p.x},{p.y}" for p in s)) for s in segments if len(s) > 1],
-        marks,
-        labels,
-        [Tick(v, y(v), str(v)) for v in GRID],
-    )
+    chart.segments = [Segment(" ".join(f"{p.x},{p.y}" for p in s)) for s in segments if len(s) > 1]
+    return chart
 
 
 @dataclass
@@ -188,16 +185,9 @@ class Legend:
 
 
 @dataclass
-class Grouped:
-    width: int
-    height: int
-    left: int
-    top: int
-    bottom: float
-    right: float
-    categories: list[Category]
-    legend: list[Legend]
-    ticks: list[Tick]
+class Grouped(Frame):
+    categories: list[Category] = field(default_factory=list)
+    legend: list[Legend] = field(default_factory=list)
 
 
 def grouped(
@@ -208,20 +198,15 @@ def grouped(
     height: int = 320,
 ) -> Grouped:
     """Vertical bars: for each category (a group of criteria) one bar per series (a unit or a period)."""
-    left, right, top, bottom = 44, width - 8, 40, height - 64
-    band = (right - left) / max(len(categories), 1)
+    chart = Grouped(width, height, left=44, top=40, bottom=height - 64, right=width - 8)
+    band = (chart.right - chart.left) / max(len(categories), 1)
     bar = min(48.0, (band - 16) / max(len(series), 1))
-
-    def y(value: float) -> float:
-        return round(bottom - (bottom - top) * max(0.0, min(value, 100.0)) / 100, 1)
-
-    out = []
     for i, label in enumerate(categories):
-        start = left + i * band + (band - bar * len(series)) / 2
+        start = chart.left + i * band + (band - bar * len(series)) / 2
         bars = []
         for j, (name, values) in enumerate(series):
             value = values[i]
-            top_y = y(value) if value is not None else bottom
+            top_y = chart.y(value) if value is not None else chart.bottom
             bars.append(
                 Bar(
                     label=name,
@@ -230,15 +215,19 @@ def grouped(
                     x=round(start + j * bar, 1),
                     y=top_y,
                     width=round(bar - 4, 1),
-                    height=round(bottom - top_y, 1),
+                    height=round(chart.bottom - top_y, 1),
                     colour=SERIES_COLOURS[j % len(SERIES_COLOURS)],
                 )
             )
-        out.append(Category(label, _wrap(label, 16), round(left + i * band + band / 2, 1), bars))
-    legend = [
-        Legend(name, SERIES_COLOURS[j % len(SERIES_COLOURS)], left + j * (right - left) / max(len(series), 1))
+        chart.categories.append(
+            Category(label, _wrap(label, 16), round(chart.left + i * band + band / 2, 1), bars)
+        )
+    chart.legend = [
+        Legend(
+            name,
+            SERIES_COLOURS[j % len(SERIES_COLOURS)],
+            chart.left + j * (chart.right - chart.left) / max(len(series), 1),
+        )
         for j, (name, _values) in enumerate(series)
     ]
-    return Grouped(
-        width, height, left, top, bottom, right, out, legend, [Tick(v, y(v), str(v)) for v in GRID]
-    )
+    return chart
