@@ -10,11 +10,12 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ArticleKind(models.TextChoices):
-    GUIDE = "guide", _("Hướng dẫn")
-    NEWS = "news", _("Tin tức")
+    GUIDE = "guide", pgettext_lazy("article kind", "Hướng dẫn")
+    NEWS = "news", pgettext_lazy("article kind", "Tin tức")
 
 
 class Article(models.Model):
@@ -22,7 +23,7 @@ class Article(models.Model):
         _("loại bài"), max_length=16, choices=ArticleKind.choices, default=ArticleKind.GUIDE
     )
     title = models.CharField(_("tiêu đề"), max_length=300)
-    slug = models.SlugField(_("đường dẫn"), max_length=160, unique=True, allow_unicode=False)
+    slug = models.SlugField(_("địa chỉ trang"), max_length=160, unique=True, allow_unicode=False)
     summary = models.TextField(_("tóm tắt"), max_length=600, blank=True)
     body = models.TextField(
         _("nội dung"), help_text=_("Định dạng bằng thanh công cụ; mã HTML được lọc khi lưu.")

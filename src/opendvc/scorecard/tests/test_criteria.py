@@ -156,9 +156,52 @@ def test_satisfaction_reads_ratings_with_a_90_percent_target_and_feedback_votes(
 
 
 def test_catalogue_criteria_count_the_procedures_the_agencys_kind_performs(agency):
-    result = criterion(agency, "procedures_online")
-    assert result.denominator > 30 and result.numerator <= result.denominator
+    from opendvc.catalog.models import OnlineLevel, Procedure
+
+    performed = Procedure.objects.active().filter(agency_kinds=agency.kind_id)
+    online = criterion(agency, "procedures_online")
+    assert online.denominator == performed.count() > 30
+    assert (
+        online.numerator == performed.filter(online_level__in=[OnlineLevel.FULL, OnlineLevel.PARTIAL]).count()
+    )
     assert criterion(agency, "procedures_published_on_time").rate is not None
+
+
+def test_a_procedure_missing_a_part_is_not_complete_and_fees_are_integrated_through_an_ancestors_merchant(
+    agency,
+):
+    from django.db.models import Count, Exists, OuterRef
+    from django.utils import timezone
+
+    from opendvc.catalog.models import Fee, OnlineLevel, Procedure
+    from opendvc.payments.models import MerchantAccount
+
+    performed = Procedure.objects.active().filter(agency_kinds=agency.kind_id)
+    whole = (
+        performed.annotate(
+            steps_n=Count("steps", distinct=True), documents_n=Count("documents", distinct=True)
+        )
+        .filter(steps_n__gt=0, documents_n__gt=0, processing_time__isnull=False, fees__isnull=False)
+        .exclude(result_vi="")
+        .exclude(legal_basis="")
+        .first()
+    )
+    complete = criterion(agency, "procedures_complete")
+    Procedure.objects.filter(pk=whole.pk).update(legal_basis="", updated_at=timezone.now())
+    after = criterion(agency, "procedures_complete")
+    assert (after.numerator, after.denominator) == (complete.numerator - 1, complete.denominator)
+
+    integrated = criterion(agency, "fee_procedures_integrated")
+    assert integrated.denominator > 0 and integrated.numerator == 0 and integrated.score == 0
+    # The ward's city has a merchant account: the ward's fee procedures offered online can be paid online.
+    MerchantAccount.objects.create(agency=agency.parent, provider="vnpay", name="Hà Nội", tmn_code="HN01")
+    charged = Fee.objects.filter(procedure=OuterRef("pk")).exclude(amount=0)  # a set amount or one by rule
+    payable = performed.filter(Exists(charged), online_level__in=[OnlineLevel.FULL, OnlineLevel.PARTIAL])
+    now_integrated = criterion(agency, "fee_procedures_integrated")
+    assert now_integrated.numerator == payable.count() > 0
+    rate = now_integrated.numerator / now_integrated.denominator
+    expected = 2 if rate >= 0.8 else round(rate * 2 / 0.8, 2)
+    assert now_integrated.score == expected
 
 
 def test_criteria_without_data_are_not_available_and_leave_the_total_fair(agency):
