@@ -193,32 +193,42 @@ def load_dossier_facts(ids) -> dict[int, DossierFacts]:
 
 
 class _OneDossier(threading.local):
-    """The query of one dossier's facts compiled once per thread and database, then run with the
-    dossier's id: a change in the back office refreshes its dossier's counters without building and
-    compiling the ORM query again (most of the cost of a refresh). The compiler keeps its columns and
-    converters, so rows come back exactly as `load_dossier_facts` reads them (tested)."""
+    """The query of one dossier's facts compiled once per thread, then run with the dossier's id on the
+    thread's current connection: a change in the back office refreshes its dossier's counters without
+    building and compiling the ORM query again (most of the cost of a refresh). The compiler's converters
+    turn the columns into what `load_dossier_facts` reads (tested)."""
 
     SENTINEL = -7_660_766
+
+    def prepare(self, connection) -> None:
+        from opendvc.dossiers.models import Dossier
+
+        query = _facts_query(Dossier.objects.filter(pk=self.SENTINEL)).query
+        compiler = query.get_compiler(connection=connection)
+        sql, params = compiler.as_sql()
+        self.vendor, self.sql, self.params = connection.vendor, sql, list(params)
+        self.at = self.params.index(self.SENTINEL)
+        self.names = [alias for _expression, _sql, alias in compiler.select]
+        self.compiler = compiler
+        self.converters = compiler.get_converters(
+            [column[0] for column in compiler.select[: compiler.col_count]]
+        )
 
     def run(self, dossier_id: int) -> dict | None:
         from django.db import connection
 
-        from opendvc.dossiers.models import Dossier
-
-        key = (connection.alias, id(connection))
-        if getattr(self, "key", None) != key:
-            compiler = _facts_query(Dossier.objects.filter(pk=self.SENTINEL)).query.get_compiler(
-                connection.alias
-            )
-            sql, params = compiler.as_sql()
-            self.key, self.compiler, self.sql, self.params = key, compiler, sql, list(params)
-            self.at = self.params.index(self.SENTINEL)
-            self.names = [alias for _expression, _sql, alias in compiler.select]
+        if getattr(self, "vendor", None) != connection.vendor:
+            self.prepare(connection)
         params = list(self.params)
         params[self.at] = dossier_id
-        self.compiler.as_sql = lambda *args, **kwargs: (self.sql, tuple(params))
-        rows = list(self.compiler.results_iter())
-        return dict(zip(self.names, rows[0], strict=True)) if rows else None
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, params)
+            rows = cursor.fetchall()
+        if not rows:
+            return None
+        if self.converters:
+            rows = list(self.compiler.apply_converters(rows, self.converters))
+        return dict(zip(self.names, rows[0], strict=True))
 
 
 _one = _OneDossier()
