@@ -227,7 +227,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.server": {"level": "WARNING"}},
+    # WeasyPrint logs every step of every PDF at INFO: only its warnings are worth a line.
+    "loggers": {"django.server": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}},
 }
 
 # Personal data at rest (core.personal_data): Fernet keys, newest first, and the lookup-hash key.
