@@ -2,7 +2,7 @@
 custom range of days (`2026-01-15..2026-03-31`), and the period before each, for the change in rank."""
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.utils import timezone
@@ -57,21 +57,17 @@ class Period:
         length = (self.end - self.start).days + 1
         return Period("range", self.start - timedelta(days=length), self.start - timedelta(days=1))
 
-    def split(self) -> tuple[tuple[date, date] | None, list[tuple[date, date]]]:
-        """The whole months inside the period (first of the first, first of the last) and the day ranges
-        left at its edges, so that a range reads month counters for most of its length."""
-        first = self.start if self.start.day == 1 else _shift_months(self.start, 1)
-        after = (
-            _shift_months(self.end, 1) if (self.end + timedelta(days=1)).day == 1 else self.end.replace(day=1)
-        )
-        if first >= after:
-            return None, [(self.start, self.end)]
-        edges = []
-        if self.start < first:
-            edges.append((self.start, first - timedelta(days=1)))
-        if after <= self.end:
-            edges.append((after, self.end))
-        return (first, _shift_months(after, -1)), edges
+    def reading(self) -> "Reading":
+        """Which counters add up to the period: month counters for every month it covers whole, and for
+        each month it covers only in part, whichever reads fewer day rows — the days it covers, or the
+        whole month less the days it leaves out. A range reads at most half a month of days at each edge,
+        whatever its length."""
+        plan = Reading()
+        first = self.start.replace(day=1)
+        while first <= self.end:
+            plan.add_month_part(first, max(first, self.start), min(_month_end(first), self.end))
+            first = _shift_months(first, 1)
+        return plan
 
     def months(self) -> list[date]:
         """The first day of every month the period touches."""
@@ -80,6 +76,43 @@ class Period:
             out.append(first)
             first = _shift_months(first, 1)
         return out
+
+
+@dataclass
+class Reading:
+    """Counters to sum for a period: whole `months` (their first days) and `days` ranges added,
+    `less_days` ranges subtracted (the days a month read whole has outside the period)."""
+
+    months: list[date] = field(default_factory=list)
+    days: list[tuple[date, date]] = field(default_factory=list)
+    less_days: list[tuple[date, date]] = field(default_factory=list)
+
+    def add_month_part(self, first: date, low: date, high: date) -> None:
+        """The days `low`..`high` of the month starting on `first`."""
+        last = _month_end(first)
+        inside, whole = (high - low).days + 1, (last - first).days + 1
+        if inside == whole:
+            self.months.append(first)
+        elif inside * 2 <= whole:
+            _add_range(self.days, low, high)
+        else:
+            self.months.append(first)
+            if low > first:
+                _add_range(self.less_days, first, low - timedelta(days=1))
+            if high < last:
+                _add_range(self.less_days, high + timedelta(days=1), last)
+
+
+def _add_range(ranges: list[tuple[date, date]], low: date, high: date) -> None:
+    """Append, joining a range that continues the previous one (across a month's end)."""
+    if ranges and ranges[-1][1] + timedelta(days=1) == low:
+        ranges[-1] = (ranges[-1][0], high)
+    else:
+        ranges.append((low, high))
+
+
+def _month_end(first: date) -> date:
+    return _shift_months(first, 1) - timedelta(days=1)
 
 
 def _shift_months(day: date, months: int) -> date:

@@ -250,14 +250,50 @@ def test_periods_parse_months_quarters_years_and_ranges():
             parse(bad)
 
 
-def test_a_range_reads_its_whole_months_from_the_month_counters_and_only_its_edges_by_day():
-    assert parse("2026-01-15..2026-04-10").split() == (
-        (date(2026, 2, 1), date(2026, 3, 1)),
-        [(date(2026, 1, 15), date(2026, 1, 31)), (date(2026, 4, 1), date(2026, 4, 10))],
+def test_a_range_reads_whole_months_from_the_month_counters_and_at_most_half_a_month_of_days_per_edge():
+    # Mid-January and early April are short edges: read by day.
+    plan = parse("2026-01-20..2026-04-10").reading()
+    assert plan.months == [date(2026, 2, 1), date(2026, 3, 1)]
+    assert plan.days == [(date(2026, 1, 20), date(2026, 1, 31)), (date(2026, 4, 1), date(2026, 4, 10))]
+    assert plan.less_days == []
+    # Most of January and of April: the whole months, less the days outside the range.
+    plan = parse("2026-01-05..2026-04-25").reading()
+    assert plan.months == [date(2026, 1, 1), date(2026, 2, 1), date(2026, 3, 1), date(2026, 4, 1)]
+    assert plan.days == []
+    assert plan.less_days == [(date(2026, 1, 1), date(2026, 1, 4)), (date(2026, 4, 26), date(2026, 4, 30))]
+    # Two short edges meeting at a month's end are one range of days.
+    plan = parse("2026-02-20..2026-03-05").reading()
+    assert (plan.months, plan.days) == ([], [(date(2026, 2, 20), date(2026, 3, 5))])
+    # The middle of a month: the month less both its ends.
+    plan = parse("2026-03-04..2026-03-28").reading()
+    assert plan.less_days == [(date(2026, 3, 1), date(2026, 3, 3)), (date(2026, 3, 29), date(2026, 3, 31))]
+    assert parse("2026-02-01..2026-03-31").reading().months == [date(2026, 2, 1), date(2026, 3, 1)]
+    assert parse("2026-11").reading().months == [date(2026, 11, 1)]
+
+
+@freeze_time("2026-12-05")
+def test_a_month_read_whole_less_its_days_outside_the_range_counts_only_the_days_inside(agency):
+    # 5 January – 25 February: both months read whole, less 1–4 January and 26–28 February.
+    record(
+        dossier(agency, received_on=date(2026, 1, 2), finished_on=date(2026, 1, 3), processed=True),  # before
+        dossier(agency, received_on=date(2026, 1, 20), channel="online", late_from=date(2026, 2, 26)),
+        dossier(
+            agency,
+            received_on=date(2026, 2, 5),
+            finished_on=date(2026, 2, 27),
+            processed=True,
+            finished_late=True,
+            late_from=date(2026, 2, 20),
+        ),
+        dossier(agency, received_on=date(2026, 2, 27), channel="online"),  # after
     )
-    assert parse("2026-02-01..2026-03-31").split() == ((date(2026, 2, 1), date(2026, 3, 1)), [])
-    assert parse("2026-02-10..2026-03-05").split() == (None, [(date(2026, 2, 10), date(2026, 3, 5))])
-    assert parse("2026-11").split() == ((date(2026, 11, 1), date(2026, 11, 1)), [])
+    period = parse("2026-01-05..2026-02-25")
+    assert len(period.reading().less_days) == 2
+    online = criterion(agency, "dossiers_online", period)
+    assert (online.numerator, online.denominator) == (1, 2)  # 20 January online, 5 February not
+    # Nothing finished inside; open on 25 February: both, the one due on the 20th already late.
+    on_time = criterion(agency, "dossiers_on_time", period)
+    assert (on_time.numerator, on_time.denominator) == (1, 2)
 
 
 def test_a_range_spanning_months_scores_as_the_sum_of_its_days(agency):
