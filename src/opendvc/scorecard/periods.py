@@ -1,6 +1,7 @@
 """Periods the scorecard is computed for: a month (`2026-11`), a quarter (`2026-Q4`), a year (`2026`) or a
 custom range of days (`2026-01-15..2026-03-31`), and the period before each, for the change in rank."""
 
+import contextlib
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -139,6 +140,22 @@ QUARTER = re.compile(r"^(\d{4})-[Qq]([1-4])$")
 YEAR = re.compile(r"^(\d{4})$")
 RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$")
 MAX_RANGE_DAYS = 5 * 366
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+def _parsed(text: str) -> Period | None:
+    if m := MONTH.match(text):
+        return month(date(int(m[1]), int(m[2]), 1))
+    if m := QUARTER.match(text):
+        return quarter(date(int(m[1]), (int(m[2]) - 1) * 3 + 1, 1))
+    if m := YEAR.match(text):
+        return year(int(m[1]))
+    if m := RANGE.match(text):
+        start, end = date.fromisoformat(m[1]), date.fromisoformat(m[2])
+        if end < start or (end - start).days > MAX_RANGE_DAYS:
+            raise ValueError
+        return Period("range", start, end)
+    return None
 
 
 def parse(text: str | None, *, today: date | None = None) -> Period:
@@ -147,22 +164,11 @@ def parse(text: str | None, *, today: date | None = None) -> Period:
     today = today or timezone.localdate()
     if not text:
         return month(today)
-    try:
-        if m := MONTH.match(text):
-            return month(date(int(m[1]), int(m[2]), 1))
-        if m := QUARTER.match(text):
-            return quarter(date(int(m[1]), (int(m[2]) - 1) * 3 + 1, 1))
-        if m := YEAR.match(text):
-            if not 2000 <= int(m[1]) <= 2100:
-                raise ValueError
-            return year(int(m[1]))
-        if m := RANGE.match(text):
-            start, end = date.fromisoformat(m[1]), date.fromisoformat(m[2])
-            if end < start or (end - start).days > MAX_RANGE_DAYS:
-                raise ValueError
-            return Period("range", start, end)
-    except ValueError:
-        pass
+    with contextlib.suppress(ValueError):
+        period = _parsed(text)
+        # Years the portal can hold: also keeps the period before and the month after within dates.
+        if period is not None and period.start.year >= FIRST_YEAR and period.end.year <= LAST_YEAR:
+            return period
     raise InvalidPeriod(
         _(
             "Kỳ đánh giá không hợp lệ: dùng 2026-11 (tháng), 2026-Q4 (quý), 2026 (năm) "

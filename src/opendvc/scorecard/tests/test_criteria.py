@@ -245,7 +245,16 @@ def test_periods_parse_months_quarters_years_and_ranges():
     custom = parse("2026-02-10..2026-02-19")
     assert custom.previous().code == "2026-01-31..2026-02-09" and not custom.whole_months
     assert parse("2026-01-01..2026-03-31").whole_months
-    for bad in ("2026-13", "26-11", "2026-03-01..2026-01-01", "1999", "x"):
+    for bad in (
+        "2026-13",
+        "26-11",
+        "2026-03-01..2026-01-01",
+        "1999",
+        "x",
+        "9999-12",
+        "0001-Q1",
+        "2100-12-01..2101-01-05",
+    ):
         with pytest.raises(ValueError):
             parse(bad)
 

@@ -55,6 +55,24 @@ def test_a_bad_period_is_explained_and_kept_in_the_form(client):
     assert 'value="2026-13" selected' in html or "2026-13" in html
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        "period=9999-12",
+        "period=9999-Q4",
+        "start=9999-12-01&end=9999-12-31",
+        "start=0001-01-01&end=0001-01-31",
+    ],
+)
+def test_a_period_at_the_edge_of_the_calendar_is_refused_not_an_error(client, query):
+    assert client.get(f"/chi-so-phuc-vu/?{query}").status_code == 400
+    assert client.get(f"/chi-so-phuc-vu/co-quan/{HANOI}/?{query}").status_code == 400
+    assert client.get(f"/chi-so-phuc-vu/so-sanh/?a={HANOI}&b={HCMC}&{query}").status_code == 400
+    period = query.removeprefix("period=") if query.startswith("period=") else "9999-12-01..9999-12-31"
+    assert client.get(f"/api/v1/scorecard?period={period}").status_code == 400
+    assert client.get(f"/api/v1/scorecard/{HANOI}?period={period}").status_code == 400
+
+
 def test_a_custom_range_needs_both_dates_in_order(client):
     page = client.get("/chi-so-phuc-vu/?start=2026-10-10&end=2026-10-01")
     assert page.status_code == 400
