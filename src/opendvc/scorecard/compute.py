@@ -225,6 +225,11 @@ def _distinct_keys(metrics, period: Period, agency_ids) -> dict:
             rows = rows.filter(agency_id__in=agency_ids)
         for r in rows.values("agency_id", "metric", "key").order_by().annotate(total=Sum("signed")):
             totals[(r["agency_id"], r["metric"], r["key"])] += r["total"]
+    return _positive_keys(totals)
+
+
+def _positive_keys(totals: dict) -> dict:
+    """{(agency, metric): keys} from {(agency, metric, key): total}, keeping keys whose total is positive."""
     keys = defaultdict(set)
     for (agency_id, metric, key), total in totals.items():
         if total > 0:
@@ -326,10 +331,7 @@ def evaluate_months(spec: Spec, unit: Unit, months: list[Period]) -> list[UnitRe
                 running[key] += value
         # A month not over is measured up to today (a dossier due later is not late yet).
         ends = dict(running) if m.end <= today else _to_end(_metrics(terms, "end"), today, agency_ids)
-        distinct = defaultdict(set)
-        for (agency_id, metric, key), total in distinct_rows.get(m.start, {}).items():
-            if total > 0:
-                distinct[(agency_id, metric)].add(key)
+        distinct = _positive_keys(distinct_rows.get(m.start, {}))
         results += _results(spec, [unit], m, sums.get(m.start, {}), ends, distinct, catalog)
     return results
 
