@@ -43,11 +43,6 @@ class Period:
             "end": f"{self.end:%d/%m/%Y}",
         }
 
-    @property
-    def whole_months(self) -> bool:
-        """Starts on a 1st and ends on a month's last day: the month counters answer it."""
-        return self.start.day == 1 and (self.end + timedelta(days=1)).day == 1
-
     def previous(self) -> "Period":
         if self.kind == "month":
             return month(_shift_months(self.start, -1))

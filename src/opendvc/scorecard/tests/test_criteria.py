@@ -10,7 +10,7 @@ from opendvc.catalog.models import Agency
 from opendvc.scorecard import compute
 from opendvc.scorecard.counters import apply, keyed
 from opendvc.scorecard.facts import DossierFacts, FeedbackFacts, dossier_contributions, feedback_contributions
-from opendvc.scorecard.periods import month, parse
+from opendvc.scorecard.periods import Reading, month, parse
 
 pytestmark = pytest.mark.django_db
 HOAN_KIEM = "000.00.20.H26"
@@ -243,8 +243,8 @@ def test_periods_parse_months_quarters_years_and_ranges():
     assert parse("2026-Q1").end == date(2026, 3, 31) and parse("2026-q1").code == "2026-Q1"
     assert parse("2026").previous().code == "2025"
     custom = parse("2026-02-10..2026-02-19")
-    assert custom.previous().code == "2026-01-31..2026-02-09" and not custom.whole_months
-    assert parse("2026-01-01..2026-03-31").whole_months
+    assert custom.previous().code == "2026-01-31..2026-02-09" and not custom.reading().months
+    assert parse("2026-01-01..2026-03-31").reading() == Reading(months=[date(2026, m, 1) for m in (1, 2, 3)])
     for bad in (
         "2026-13",
         "26-11",
