@@ -3,6 +3,7 @@ menu, finds their ward, reads its criteria, downloads a table and compares it wi
 processes a dossier in the back office and the ward's page shows it at once."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
@@ -80,3 +81,32 @@ def test_a_ward_score_is_read_downloaded_compared_and_follows_a_dossier_processe
     expect(
         visitor.get_by_role("img", name="Phần trăm số điểm đạt theo nhóm chỉ số của hai đơn vị")
     ).to_be_visible()
+
+
+def test_a_visitor_picks_a_quarter_then_a_range_of_days_and_a_backwards_range_is_explained_keeping_dates(
+    new_page,
+):
+    from django.utils import timezone
+
+    from opendvc.scorecard import periods
+
+    today = timezone.localdate()
+    this_quarter = periods.quarter(today)
+    visitor = new_page()
+    visitor.goto("/chi-so-phuc-vu/")
+    visitor.get_by_label("Kỳ đánh giá").select_option(label=this_quarter.label)
+    visitor.get_by_role("button", name="Xem kết quả").click()
+    expect(visitor.get_by_role("heading", name=f"Cả nước – {this_quarter.label}")).to_be_visible()
+
+    end = today
+    visitor.get_by_label("Từ ngày").fill(end.isoformat())
+    visitor.get_by_label("Đến ngày").fill((end - timedelta(days=3)).isoformat())
+    visitor.get_by_role("button", name="Xem kết quả").click()
+    expect(visitor.get_by_text("Ngày kết thúc phải sau hoặc bằng ngày bắt đầu.").first).to_be_visible()
+    expect(visitor.get_by_label("Từ ngày")).to_have_value(end.isoformat())
+
+    visitor.get_by_label("Đến ngày").fill(end.isoformat())
+    visitor.get_by_label("Từ ngày").fill((end - timedelta(days=44)).isoformat())
+    visitor.get_by_role("button", name="Xem kết quả").click()
+    chosen = periods.parse(f"{end - timedelta(days=44)}..{end}")
+    expect(visitor.get_by_role("heading", name=f"Cả nước – {chosen.label}")).to_be_visible()
